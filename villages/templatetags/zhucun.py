@@ -1,0 +1,38 @@
+"""Template filters for figures as Chinese offices write them: yuan, 万元, 亩, km²."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+
+from villages.geo import m2_to_km2, m2_to_mu
+from villages.money import format_wanyuan, format_yuan
+
+register = template.Library()
+
+
+@register.filter
+def yuan(value):
+    """Decimal('1234.5') → '¥1,234.50'."""
+    try:
+        return format_yuan(Decimal(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+
+
+@register.filter
+def wanyuan(value):
+    """Decimal('200000') → '20.00万元'."""
+    try:
+        return format_wanyuan(Decimal(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+
+
+@register.filter
+def mu(area_m2):
+    return "" if area_m2 in (None, "") else f"{m2_to_mu(float(area_m2)):,}"
+
+
+@register.filter
+def km2(area_m2):
+    return "" if area_m2 in (None, "") else f"{m2_to_km2(float(area_m2)):,}"
