@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run setup system system-test venv messages test lint format bench clean
+.PHONY: run setup system system-test venv messages makemessages test lint format bench clean
 
 run: setup
 	$(BIN)/python manage.py check_database
@@ -36,6 +36,11 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt build-constraints.txt
 
 messages: venv
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+
+# Refresh one catalogue: `make makemessages APP=fieldwork` (APP=. for the shared templates in templates/).
+makemessages: venv
+	cd $(APP) && $(CURDIR)/$(BIN)/python $(CURDIR)/manage.py makemessages -l zh_Hans --no-obsolete \
+	  --ignore=.venv --ignore=tests --ignore=bench --ignore=var $(if $(filter .,$(APP)),--ignore=villages --ignore=fieldwork --ignore=grievances --ignore=projects --ignore=maps --ignore=reports,)
 
 test: system-test setup
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \

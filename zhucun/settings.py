@@ -106,6 +106,7 @@ def _database_from_url(url: str) -> dict:
         config["ENGINE"] = "django.contrib.gis.db.backends.postgis"
         config["CONN_HEALTH_CHECKS"] = True
         config.setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 5)
+        config["TEST"] = {"NAME": env_str("DATABASE_TEST_NAME") or None}
     elif engine in {"django.db.backends.sqlite3", "django.contrib.gis.db.backends.spatialite"}:
         config["ENGINE"] = "django.contrib.gis.db.backends.spatialite"
         config["CONN_MAX_AGE"] = 0
@@ -162,7 +163,7 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale-overrides"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

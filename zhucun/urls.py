@@ -15,6 +15,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("", include("villages.urls")),
+    path("fieldwork/", include("fieldwork.urls")),
+    path("disputes/", include("grievances.urls")),
+    path("projects/", include("projects.urls")),
+    path("maps/", include("maps.urls")),
+    path("reports/", include("reports.urls")),
 ]
 
 if settings.DEBUG:
