@@ -97,3 +97,49 @@ def client_as(personas):
         return client
 
     return make
+
+
+@pytest.fixture
+def qcluster(transactional_db):
+    """A real `manage.py qcluster` process working on the test database (ORM or Redis broker).
+
+    Returns `wait_for(predicate, timeout=30)`, which polls until the predicate is true.
+    """
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    env = dict(os.environ)
+    if settings.DATABASE_IS_POSTGIS:
+        env["DATABASE_URL"] = f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    else:
+        env["DATABASE_URL"] = f"spatialite:///{db['NAME']}"
+    root = Path(__file__).resolve().parent.parent
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def wait_for(predicate, timeout: float = 30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            time.sleep(0.3)
+        raise AssertionError("the qcluster did not finish the job in time")
+
+    try:
+        yield wait_for
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -4,6 +4,7 @@ Every variable is listed in `.env.example`. Production (`DEBUG=false`) refuses t
 start with the development secret key or the development encryption key.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -111,7 +112,10 @@ def _database_from_url(url: str) -> dict:
         config["ENGINE"] = "django.contrib.gis.db.backends.spatialite"
         config["CONN_MAX_AGE"] = 0
         config.setdefault("OPTIONS", {})["timeout"] = 20
-        config.setdefault("TEST", {})["NAME"] = env_str("SPATIALITE_TEST_NAME") or None
+        # A file, not memory, so a real `qcluster` process can share the test database.
+        config.setdefault("TEST", {})["NAME"] = env_str("SPATIALITE_TEST_NAME") or str(
+            VAR_DIR / f"test-{os.getpid()}.sqlite3"
+        )
     else:
         raise ImproperlyConfigured(
             f"DATABASE_URL 只支持 PostGIS 或 SpatiaLite / only PostGIS or SpatiaLite are supported: {engine}"
