@@ -18,6 +18,9 @@ class EncryptedTextField(models.TextField):
         return crypto.decrypt(value)
 
     def get_prep_value(self, value):
+        # Expressions (bulk_update's CASE, F(), Value) are resolved later, value by value.
+        if hasattr(value, "resolve_expression"):
+            return value
         value = super().get_prep_value(value)
         if value is None or value == "":
             return value

@@ -1,0 +1,47 @@
+"""The event log: append-only, scoped to areas, shown as a timeline."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from villages.models import Event, Notification
+from villages.selectors import events_for
+from villages.services import log_event, notify
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_logs_an_event_with_actor_area_and_target(personas, tree):
+    event = log_event("villages.test.done", tree.village_a, personas.cadre_a, {"n": 1}, message="完成测试")
+    assert (event.kind, event.actor, event.area, event.target, event.data) == (
+        "villages.test.done",
+        personas.cadre_a,
+        tree.village_a,
+        tree.village_a,
+        {"n": 1},
+    )
+    assert list(events_for(tree.village_a)) == [event]
+
+
+def test_an_event_cannot_be_changed(personas, tree):
+    event = log_event("villages.test.done", tree.village_a, personas.cadre_a)
+    event.kind = "villages.test.rewritten"
+    with pytest.raises(ValidationError):
+        event.save()
+    assert Event.objects.get(pk=event.pk).kind == "villages.test.done"
+
+
+def test_the_area_page_shows_its_timeline_only_to_those_in_scope(client_as, personas, tree):
+    log_event("villages.test.done", tree.village_a, personas.cadre_a, message="召开村务会")
+    assert "召开村务会" in client_as("cadre_a").get(reverse("villages:area_detail", args=[tree.village_a.pk])).text
+    assert "召开村务会" not in client_as("township").get(reverse("villages:area_detail", args=[tree.village_b.pk])).text
+
+
+def test_notifications_are_deduplicated_and_can_be_read(client_as, personas):
+    first = notify(recipient=personas.cadre_a, kind="k", message="案件已超期", dedupe_key="case-1-2026-11-26")
+    again = notify(recipient=personas.cadre_a, kind="k", message="案件已超期", dedupe_key="case-1-2026-11-26")
+    assert first is not None and again is None
+    client = client_as("cadre_a")
+    assert "案件已超期" in client.get(reverse("villages:notification_list")).text
+    client.post(reverse("villages:notification_read_all"))
+    assert not Notification.objects.filter(recipient=personas.cadre_a, read_at__isnull=True).exists()
