@@ -532,7 +532,7 @@ class Payment(models.Model):
 
     @property
     def is_paid(self) -> bool:
-        return self.status == PaymentStatus.COMPLETED or (self.status == PaymentStatus.IN_CHAIN and self.step > 4)
+        return self.paid_on is not None and self.status in (PaymentStatus.IN_CHAIN, PaymentStatus.COMPLETED)
 
 
 class PaymentStep(models.Model):
