@@ -45,3 +45,16 @@ def test_notifications_are_deduplicated_and_can_be_read(client_as, personas):
     assert "案件已超期" in client.get(reverse("villages:notification_list")).text
     client.post(reverse("villages:notification_read_all"))
     assert not Notification.objects.filter(recipient=personas.cadre_a, read_at__isnull=True).exists()
+
+
+def test_the_database_refuses_to_rewrite_an_event(personas, tree):
+    from django.conf import settings
+    from django.db import DatabaseError, connection, transaction
+
+    event = log_event("villages.test.done", tree.village_a, personas.cadre_a)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE villages_event SET kind = 'forged' WHERE id = %s", [event.pk])
+    if settings.DATABASE_IS_POSTGIS:
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM villages_event WHERE id = %s", [event.pk])
+    assert Event.objects.get(pk=event.pk).kind == "villages.test.done"
