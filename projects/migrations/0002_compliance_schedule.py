@@ -1,0 +1,32 @@
+"""The daily compliance job, declared in code (not clicked in the admin)."""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import migrations
+
+NAME = "projects.run_compliance"
+
+
+def add_schedule(apps, schema_editor):
+    Schedule = apps.get_model("django_q", "Schedule")
+    # 02:00 Beijing time, starting tomorrow: never fires while a test database is being built.
+    tomorrow = datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=1)
+    first = datetime.combine(tomorrow, time(2, 0), tzinfo=ZoneInfo("Asia/Shanghai"))
+    Schedule.objects.update_or_create(
+        name=NAME,
+        defaults={"func": "projects.tasks.run_compliance", "schedule_type": "D", "repeats": -1, "next_run": first},
+    )
+
+
+def remove_schedule(apps, schema_editor):
+    apps.get_model("django_q", "Schedule").objects.filter(name=NAME).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("projects", "0001_funders_grants_budgets_projects_payments"),
+        ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
+    ]
+
+    operations = [migrations.RunPython(add_schedule, remove_schedule)]
