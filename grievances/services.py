@@ -269,14 +269,20 @@ def case_fail(*, actor, case: Case, reason: str) -> Case:
 
 
 @transaction.atomic
-def case_escalate(*, actor, case: Case, reason: str) -> Case:
-    """Hand a failed case to the next level up with a fresh deadline; its officers are told."""
+def case_escalate(*, actor, case: Case, reason: str, on: date | None = None) -> Case:
+    """Hand a failed case to the next level up with a fresh deadline; its officers are told.
+
+    `on` is the day it was handed up (an offline record synced later); the new deadline counts from it.
+    """
     reason = _reason(reason)
     next_level = case.next_level()
     if next_level is None:
         raise ValidationError(_("The case is already at the county: refer it out instead."))
+    on = on or _today()
+    if on > _today() or on < case.received_on:
+        raise ValidationError(_("The escalation date must lie between intake and today."))
     previous = case.level
-    deadline = default_deadline(next_level, case.category, _today())
+    deadline = default_deadline(next_level, case.category, on)
     case = _move(
         case,
         "escalate",
@@ -303,14 +309,14 @@ def case_escalate(*, actor, case: Case, reason: str) -> Case:
 
 
 @transaction.atomic
-def case_refer(*, actor, case: Case, referred_to: str, reason: str) -> Case:
+def case_refer(*, actor, case: Case, referred_to: str, reason: str, on: date | None = None) -> Case:
     referred_to = (referred_to or "").strip()
     if not referred_to:
         raise ValidationError(
             {"referred_to": _("Say where the case was referred to (a court, arbitration, an agency).")}
         )
     data = {"referred_to": referred_to, "reason": _reason(reason)}
-    return _move(case, "refer", actor, data, referred_to=referred_to[:200], resolved_on=_today(), outcome=reason)
+    return _move(case, "refer", actor, data, referred_to=referred_to[:200], resolved_on=on or _today(), outcome=reason)
 
 
 @transaction.atomic

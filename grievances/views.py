@@ -70,7 +70,7 @@ def case_create(request):
     villages = selectors.villages_for_intake(request.user)
     if not villages.exists():
         raise PermissionDenied
-    form = CaseForm(request.POST or None, villages=villages)
+    form = CaseForm(request.POST if request.method == "POST" else None, villages=villages)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         parties = [
@@ -199,7 +199,7 @@ def case_action(request, pk, verb):
     if verb not in ACTIONS:
         raise Http404
     case = selectors.case_for_user(request.user, pk, write=True)
-    form = _form_for(verb, case, request.user, request.POST or None)
+    form = _form_for(verb, case, request.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             ACTIONS[verb][1](request.user, case, form.cleaned_data)
