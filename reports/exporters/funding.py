@@ -38,6 +38,7 @@ from villages.models import Area
 
 logger = logging.getLogger(__name__)
 MAX_PHOTOS = 6
+MAX_MAPS = 4
 PHOTO_MAX_PX = 900
 
 
@@ -328,20 +329,29 @@ class FundingReport(Exporter):
         return Section(heading=_("Beneficiary households"), tables=[table])
 
     def _map(self, params, villages, projects) -> Section:
+        """maps.static_maps draws each village with its project sites (Chinese labels, scale bar, north arrow)."""
         section = Section(heading=_("Map of the sites"))
-        render_map = source("maps.static_maps", "sites_map_png")
-        if render_map is None:
+        render_village = source("maps.static_maps", "render_village")
+        if render_village is None:
             section.paragraphs.append(_("The static map is not available yet."))
             return section
-        try:
-            png = render_map(params.user, area=params.area, projects=projects)
-        except Exception:  # a map must never sink the report: the figures still count
-            logger.exception("static map failed")
-            png = None
-        if png:
-            section.figures.append(Figure(_("Project sites in %(area)s") % {"area": params.area.name}, png))
-        else:
+        seen = []
+        for project in projects:
+            if project.village not in seen:
+                seen.append(project.village)
+        for village in seen[:MAX_MAPS]:
+            try:
+                png = render_village(village, households=False, fmt="png")
+            except Exception:  # a map must never sink the report: the figures still count
+                logger.exception("static map of %s failed", village.pk)
+                continue
+            section.figures.append(Figure(_("Project sites in %(area)s") % {"area": village.name}, png))
+        if not section.figures:
             section.paragraphs.append(_("No sites to show on the map."))
+        elif len(seen) > MAX_MAPS:
+            section.paragraphs.append(
+                _("Maps of the first %(n)s of %(total)s villages are shown.") % {"n": MAX_MAPS, "total": len(seen)}
+            )
         return section
 
     def _photos(self, projects) -> Section:
