@@ -12,13 +12,14 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from projects.models import Indicator, Project, PublicNotice
+from villages.money import money
 
 
 def _funding(project: Project) -> list[dict]:
     rows = []
     for budget in project.budgets.select_related("grant__funder"):
         total = budget.lines.aggregate(total=Sum("current_amount"))["total"]
-        rows.append({"source": f"{budget.grant.funder.name} · {budget.grant.name}", "amount": str(total or "0.00")})
+        rows.append({"source": f"{budget.grant.funder.name} · {budget.grant.name}", "amount": str(money(total or 0))})
     return rows
 
 

@@ -26,7 +26,8 @@ from projects.models import (
     ProjectSite,
     PublicNotice,
 )
-from villages.models import PAYMENT_ROLES
+from villages.models import PAYMENT_ROLES, Role
+from villages.money import money
 from villages.selectors import filter_in_scope, get_in_scope, roles_for
 
 ZERO = Decimal("0.00")
@@ -114,7 +115,8 @@ def line_committed(line: BudgetLine, *, excluding: Payment | None = None) -> Dec
     qs = line.payments.filter(status__in=COMMITTED)
     if excluding is not None:
         qs = qs.exclude(pk=excluding.pk)
-    return qs.aggregate(total=Sum("amount"))["total"] or ZERO
+    # money(): SQLite sums decimals as floats; the total is rounded back to fen.
+    return money(qs.aggregate(total=Sum("amount"))["total"] or ZERO)
 
 
 @dataclass
@@ -196,10 +198,8 @@ def _add(total: Figures, figures: Figures) -> None:
 
 
 def project_paid(project: Project) -> Decimal:
-    return (
-        project.payments.filter(status__in=COMMITTED, paid_on__isnull=False).aggregate(total=Sum("amount"))["total"]
-        or ZERO
-    )
+    paid = project.payments.filter(status__in=COMMITTED, paid_on__isnull=False).aggregate(total=Sum("amount"))
+    return money(paid["total"] or ZERO)
 
 
 # ---------------------------------------------------------------- outputs
@@ -287,6 +287,7 @@ def queue_by_role(user) -> list[dict]:
         rows.append(
             {
                 "role": role,
+                "role_label": Role(role).label,
                 "count": len(at_step),
                 "longest": (now - at_step[0].step_since) if at_step else None,
                 "payments": at_step[:5],
