@@ -201,6 +201,11 @@ SPECTACULAR_SETTINGS = {
 TIANDITU_KEY = env_str("TIANDITU_KEY")
 MAP_BASEMAP = env_str("MAP_BASEMAP", "tianditu" if TIANDITU_KEY else "osm")
 MAP_APPROVAL_NUMBER = env_str("MAP_APPROVAL_NUMBER", "")
+# Layer endpoints: clusters instead of features past this count; cell size in screen pixels; decimals kept.
+MAP_CLUSTER_THRESHOLD = env_int("MAP_CLUSTER_THRESHOLD", 3000)
+MAP_CLUSTER_CELL_PX = 64
+MAP_GEOJSON_PRECISION = 6
+MAP_EXPORT_MAX_FEATURES = env_int("MAP_EXPORT_MAX_FEATURES", 200_000)
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (32.68, 109.03),
     "DEFAULT_ZOOM": 8,

@@ -1,0 +1,108 @@
+"""Figures the HQ map can show per village, and their class breaks.
+
+A figure is one aggregate query over the villages in scope, returning Decimal
+values (money stays Decimal; counts are whole Decimals). Class breaks are
+computed by mapclassify on floats, then returned as Decimals rounded to the
+figure's places, so the legend never shows float noise.
+"""
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+# Sequential reds (ColorBrewer), from light to dark; k classes take the first k of the k-ramp.
+RAMPS = {
+    1: ["#de2d26"],
+    2: ["#fcae91", "#de2d26"],
+    3: ["#fee5d9", "#fb6a4a", "#a50f15"],
+    4: ["#fee5d9", "#fcae91", "#fb6a4a", "#cb181d"],
+    5: ["#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"],
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    title: str
+    unit: str
+    compute: Callable[[QuerySet], dict[int, Decimal]]
+    places: int = 0
+
+
+def _households(villages: QuerySet) -> dict[int, Decimal]:
+    from fieldwork.models import Household
+
+    rows = Household.objects.filter(village__in=villages).values("village").annotate(n=Count("pk")).order_by()
+    return {row["village"]: Decimal(row["n"]) for row in rows}
+
+
+def _monitored(villages: QuerySet) -> dict[int, Decimal]:
+    from fieldwork.models import Household
+
+    rows = (
+        Household.objects.filter(village__in=villages)
+        .values("village")
+        .annotate(n=Count("pk", filter=~Q(monitoring_category="")))
+        .order_by()
+    )
+    return {row["village"]: Decimal(row["n"]) for row in rows}
+
+
+FIGURES: dict[str, Figure] = {
+    figure.key: figure
+    for figure in [
+        Figure("monitored", _("Households under monitoring"), _("households"), _monitored),
+        Figure("households", _("Households"), _("households"), _households),
+    ]
+}
+
+
+def get_figure(key: str | None) -> Figure:
+    return FIGURES.get(key or "", next(iter(FIGURES.values())))
+
+
+@dataclass(frozen=True)
+class ClassBreak:
+    lower: Decimal
+    upper: Decimal
+    color: str
+
+
+def class_breaks(values: list[Decimal], *, places: int = 0, k: int = 5) -> list[ClassBreak]:
+    """Fisher-Jenks breaks (optimal, deterministic) for a handful to a few thousand villages."""
+    if not values:
+        return []
+    quantum = Decimal(1).scaleb(-places)
+    distinct = sorted(set(values))
+    k = min(k, len(distinct))
+    if k <= 2:
+        # One or two distinct values: each is its own class (Fisher-Jenks needs more).
+        uppers = distinct
+    else:
+        import mapclassify
+
+        with warnings.catch_warnings():
+            # "Numba not installed": the pure-Python Fisher-Jenks is fast enough for a city's villages.
+            warnings.filterwarnings("ignore", message="Numba not installed", category=UserWarning)
+            bins = mapclassify.FisherJenks([float(v) for v in values], k=k).bins
+        uppers = [Decimal(str(b)).quantize(quantum, rounding=ROUND_HALF_UP) for b in bins]
+        uppers[-1] = max(values)
+    ramp = RAMPS[len(uppers)]
+    breaks, lower = [], min(values)
+    for upper, color in zip(uppers, ramp, strict=True):
+        breaks.append(ClassBreak(lower.quantize(quantum), upper.quantize(quantum), color))
+        lower = upper
+    return breaks
+
+
+def class_of(value: Decimal | None, breaks: list[ClassBreak]) -> ClassBreak | None:
+    if value is None:
+        return None
+    for brk in breaks:
+        if value <= brk.upper:
+            return brk
+    return breaks[-1] if breaks else None
