@@ -479,6 +479,7 @@ def problem_detail(request, pk):
         try:
             services.problem_update(actor=request.user, problem=problem, **form.cleaned_data)
         except ValidationError as exc:
+            problem.refresh_from_db()  # the service changed the instance before refusing it
             _form_errors(form, exc)
         else:
             messages.success(request, _("Problem updated."))
