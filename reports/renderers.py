@@ -105,7 +105,18 @@ def html_context(report: ReportData) -> dict:
                 if table.totals
                 else None
             )
-            tables.append({"table": table, "rows": rows, "cut": cut, "totals": totals, "limit": DOC_ROW_LIMIT})
+            numeric = [c.kind not in ("text",) for c in table.columns]
+            tables.append(
+                {
+                    "table": table,
+                    "rows": [list(zip(row, numeric, strict=False)) for row in rows],
+                    "cut": cut,
+                    "totals": list(zip(totals, numeric, strict=False)) if totals else None,
+                    "limit": DOC_ROW_LIMIT,
+                    "wide": len(table.columns) > 7,
+                    "show_title": table.title != section.heading,
+                }
+            )
         sections.append(
             {
                 "number": section_number(index),
@@ -306,7 +317,7 @@ def render_xlsx(report: ReportData, path: Path) -> None:
 
     wb = Workbook(write_only=True)
     used: set[str] = set()
-    info = wb.create_sheet(_sheet_title(_("Report"), used))
+    info = wb.create_sheet(_sheet_title(_("Report information"), used))
     for label, value in (
         (_("Title"), report.title),
         (_("Issued by"), report.issuer),

@@ -1,3 +1,3 @@
 """The report builders; importing this package registers them (see reports.apps)."""
 
-from reports.exporters import assessment, disputes, funding, monthly, registers  # noqa: F401
+from reports.exporters import assessment, disputes, exports, funding, monthly, registers  # noqa: F401

@@ -63,3 +63,40 @@ def test_the_monthly_report_shows_what_fieldwork_returns(personas, tree, tmp_pat
     sheet = openpyxl.load_workbook(tmp_path / "m.xlsx")["分月情况"]
     row = list(sheet.iter_rows(values_only=True))[1]
     assert row[0] == "2026年10月" and row[1] == expected["days_present"] and row[3] == expected["visits"]
+
+
+def test_the_visit_export_streams_rows_with_masked_names(personas, tree, tmp_path):
+    pytest.importorskip("fieldwork.selectors")
+    import types
+
+    from django.utils import timezone
+
+    from fieldwork.models import Household, Visit
+    from reports.exporters.exports import VisitExport
+
+    household = Household.objects.create(village=tree.village_a, number="A-9", head_name="张三丰")
+    other = Household.objects.create(village=tree.village_b, number="B-1", head_name="李四")
+    at = timezone.make_aware(datetime.datetime(2026, 10, 5, 9, 30))
+    for _n in range(3):
+        Visit.objects.create(household=household, village=tree.village_a, visitor=personas.cadre_a, visited_at=at)
+    Visit.objects.create(household=other, village=tree.village_b, visitor=personas.cadre_b, visited_at=at)
+    params = Params(
+        area=tree.village_a, start=datetime.date(2026, 10, 1), end=datetime.date(2026, 10, 31), user=personas.cadre_a
+    )
+    report = VisitExport().build(params)
+    assert isinstance(report.sections[0].tables[0].rows, types.GeneratorType)  # streamed, never a list
+    render(report, "csv", tmp_path / "v.csv")
+    lines = (tmp_path / "v.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert (
+        lines.count("2026-10-05,大连村,A-9,张**,cadre_a,常规走访") == 3
+        or len([x for x in lines if x.startswith("2026-10-05,大连村,A-9,张**")]) == 3
+    )
+    assert "张三丰" not in "".join(lines) and "B-1" not in "".join(lines)
+    report = VisitExport().build(params)
+    render(report, "xlsx", tmp_path / "v.xlsx")
+    import openpyxl
+
+    book = openpyxl.load_workbook(tmp_path / "v.xlsx", read_only=True)
+    rows = list(book["走访记录"].iter_rows(values_only=True))
+    book.close()
+    assert len(rows) == 4 and rows[1][2] == "A-9"

@@ -63,7 +63,7 @@ def test_it_writes_an_excel_workbook_of_the_tables(report, tmp_path):
     path = tmp_path / "r.xlsx"
     render(report, "xlsx", path)
     workbook = openpyxl.load_workbook(path)
-    assert workbook.sheetnames[0] in ("报告", "Report")
+    assert workbook.sheetnames[0] == "报告信息"
     sheet = workbook["资金支出明细"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("名称", "数量", "已支付（元）", "预算（万元）", "完成率")
