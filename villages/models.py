@@ -208,3 +208,20 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.message
+
+
+class PendingJob(models.Model):
+    """A background job that could not reach the broker; `villages.tasks.outbox_flush` sends it later."""
+
+    func = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    created = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.func

@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 
+from villages import jobs
 from villages.services import notify
 
 
@@ -11,3 +12,8 @@ def notify_users(user_ids: list[int], kind: str, message: str, url: str = "", de
     return sum(
         notify(recipient=user, kind=kind, message=message, url=url, dedupe_key=dedupe_key) is not None for user in users
     )
+
+
+def outbox_flush() -> int:
+    """Scheduled every minute: send jobs that were kept while the broker was down."""
+    return jobs.outbox_flush()

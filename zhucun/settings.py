@@ -5,9 +5,11 @@ start with the development secret key or the development encryption key.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +55,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_q",
     "simple_history",
+    "axes",
+    "csp",
     "villages",
     "fieldwork",
     "grievances",
@@ -72,6 +76,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: it turns a locked-out log-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "zhucun.urls"
@@ -160,10 +167,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "villages.auth.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Log-in throttling: 5 failures for one user name from one address lock it for 15 minutes.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = False
+SESSION_SAVE_EVERY_REQUEST = False
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -195,6 +216,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "驻村工作平台接口 / API of the Zhucun village-work platform",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a "source" field with different choices: name each enum.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseSourceEnum": "grievances.models.Source",
+        "ProblemSourceEnum": "fieldwork.models.ProblemSource",
+        "IncomeSourceEnum": "fieldwork.models.IncomeSource",
+    },
 }
 
 # Basemaps: Tianditu with a key, OpenStreetMap otherwise, none with MAP_BASEMAP=none.
@@ -237,6 +264,31 @@ elif MAP_BASEMAP == "osm":
 ATTENDANCE_MIN_DAYS = env_int("ATTENDANCE_MIN_DAYS", 20)
 GPS_POOR_ACCURACY_M = env_int("GPS_POOR_ACCURACY_M", 50)
 
+# Content-Security-Policy: no inline script anywhere (pages pass data with json_script).
+# Styles may be inline (Leaflet positions map panes with style attributes). The admin is
+# excluded: django-leaflet's geometry widgets there are inline scripts, and only staff use it.
+_TILE_HOSTS = ["https://*.tianditu.gov.cn", "https://tile.openstreetmap.org"]
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:", *_TILE_HOSTS],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 LOGGING = {
@@ -244,7 +296,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
 
 if not DEBUG:

@@ -36,3 +36,9 @@ def mu(area_m2):
 @register.filter
 def km2(area_m2):
     return "" if area_m2 in (None, "") else f"{m2_to_km2(float(area_m2)):,}"
+
+
+@register.filter
+def minutes(delta) -> int:
+    """timedelta → whole minutes (for "locked for 15 minutes")."""
+    return int(delta.total_seconds() // 60) if delta else 0
