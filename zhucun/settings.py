@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "projects",
     "maps",
     "reports",
+    "offline",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from offline.views import service_worker
 from villages.views import home
 
 urlpatterns = [
@@ -20,6 +21,8 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("maps/", include("maps.urls")),
     path("reports/", include("reports.urls")),
+    path("offline/", include("offline.urls")),
+    path("sw.js", service_worker, name="service_worker"),
 ]
 
 if settings.DEBUG:

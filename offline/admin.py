@@ -1,0 +1,1 @@
+# Nothing to administer: the offline app has no models.

@@ -1,0 +1,1 @@
+# No background jobs: syncing is driven by the phone.
