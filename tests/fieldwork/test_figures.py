@@ -119,3 +119,8 @@ def test_the_home_page_shows_the_cadre_panel_and_the_township_table(known_month,
 def test_problems_from_other_months_do_not_count(known_month, tree):
     Problem.objects.update(closed_on=date(2026, 9, 1))
     assert selectors.monthly_figures(tree.village_a, 2026, 11)["problems_solved"] == 0
+
+
+def test_the_month_links_carry_a_plain_year(client_as, known_month):
+    page = client_as("hq").get(reverse("fieldwork:dashboard"), {"year": 2026, "month": 1}).content.decode()
+    assert "year=2025&amp;month=12" in page and "2026-01" in page and "2,026" not in page
