@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from shapely import wkb
 
 from projects import rules
+from projects.events import EVENT_LABELS
 from projects.models import (
     STAGE_ORDER,
     STEP_COUNT,
@@ -53,6 +54,13 @@ COMMITTED_STATUSES = (PaymentStatus.IN_CHAIN, PaymentStatus.COMPLETED)
 PLANNING_ROLES = HQ_ROLES | {Role.FIRST_SECRETARY, Role.TEAM_MEMBER, Role.COUNTY_OFFICER}
 
 
+def _log(kind: str, obj, actor, data: dict, *, area=None):
+    """log_event with a readable line for the timeline: what happened, to which record."""
+    label = EVENT_LABELS.get(kind)
+    message = f"{label} · {obj}" if label else ""
+    return log_event(kind, obj, actor, data, area=area, message=message)
+
+
 def _require(condition: bool, message: str, code: str) -> None:
     if not condition:
         raise ValidationError(message, code=code)
@@ -77,7 +85,7 @@ def funder_upsert(*, actor, code: str, name: str, kind: str) -> Funder:
     funder.name, funder.kind = name, kind
     funder.full_clean()
     funder.save()
-    log_event("projects.funder.saved", funder, actor, {"code": code})
+    _log("projects.funder.saved", funder, actor, {"code": code})
     return funder
 
 
@@ -109,7 +117,7 @@ def grant_create(
     )
     grant.full_clean()
     grant.save()
-    log_event("projects.grant.created", grant, actor, {"amount": str(grant.amount)}, area=area)
+    _log("projects.grant.created", grant, actor, {"amount": str(grant.amount)}, area=area)
     return grant
 
 
@@ -119,7 +127,7 @@ def department_budget_create(*, actor, area, year: int, code: str, name: str, am
     budget = DepartmentBudget(area=area, year=year, code=code, name=name, amount=rules.parse_money(amount))
     budget.full_clean()
     budget.save()
-    log_event("projects.department_budget.created", budget, actor, {"amount": str(budget.amount)}, area=area)
+    _log("projects.department_budget.created", budget, actor, {"amount": str(budget.amount)}, area=area)
     return budget
 
 
@@ -136,7 +144,7 @@ def project_budget_create(
     budget = ProjectBudget(project=project, grant=grant, name=name, department_budget=department_budget)
     budget.full_clean()
     budget.save()
-    log_event("projects.project_budget.created", project, actor, {"grant": grant.code, "budget": budget.pk})
+    _log("projects.project_budget.created", project, actor, {"grant": grant.code, "budget": budget.pk})
     return budget
 
 
@@ -169,7 +177,7 @@ def budget_line_create(
     )
     line.full_clean()
     line.save()
-    log_event("projects.budget_line.created", project_budget.project, actor, {"line": code, "amount": str(amount)})
+    _log("projects.budget_line.created", project_budget.project, actor, {"line": code, "amount": str(amount)})
     return line
 
 
@@ -186,7 +194,7 @@ def budget_change_request(*, actor, line: BudgetLine, new_amount, reason: str) -
     )
     change.full_clean()
     change.save()
-    log_event(
+    _log(
         "projects.budget_change.requested",
         line.project_budget.project,
         actor,
@@ -224,7 +232,7 @@ def budget_change_decide(*, actor, change: BudgetChange, approve: bool) -> Budge
     change.decided_by, change.decided_at = actor, timezone.now()
     change.save(update_fields=["status", "decided_by", "decided_at"])
     verb = "approved" if approve else "rejected"
-    log_event(f"projects.budget_change.{verb}", project, actor, {"line": line.code, "new": str(change.new_amount)})
+    _log(f"projects.budget_change.{verb}", project, actor, {"line": line.code, "new": str(change.new_amount)})
     return change
 
 
@@ -267,7 +275,7 @@ def project_create(
     project.full_clean()
     project.save()
     ProjectStep.objects.create(project=project, stage=Stage.APPLICATION, on=timezone.localdate(), actor=actor)
-    log_event("projects.project.created", project, actor, {"code": code, "type": type})
+    _log("projects.project.created", project, actor, {"code": code, "type": type})
     if source_problem is not None:
         _hand_over_problem(actor=actor, problem=source_problem, project=project)
     return project
@@ -321,7 +329,7 @@ def project_advance(*, actor, project: Project, stage: str, on: date, note: str 
     step.save()
     project.stage = stage
     project.save(update_fields=["stage"])
-    log_event("projects.project.advanced", project, actor, {"stage": stage, "on": on.isoformat()})
+    _log("projects.project.advanced", project, actor, {"stage": stage, "on": on.isoformat()})
     return step
 
 
@@ -362,7 +370,7 @@ def site_add(*, actor, project: Project, kind: str, name: str, geometry) -> Proj
     site = ProjectSite(project=project, kind=kind, name=name, geometry=geom, **measure_geometry(geom))
     site.full_clean()
     site.save()
-    log_event("projects.site.added", project, actor, {"site": site.pk, "label": site.label})
+    _log("projects.site.added", project, actor, {"site": site.pk, "label": site.label})
     return site
 
 
@@ -382,7 +390,7 @@ def indicator_add(
     )
     indicator.full_clean()
     indicator.save()
-    log_event("projects.indicator.added", project, actor, {"indicator": indicator.pk, "name": name})
+    _log("projects.indicator.added", project, actor, {"indicator": indicator.pk, "name": name})
     return indicator
 
 
@@ -434,7 +442,7 @@ def actual_report(
     )
     actual.full_clean()
     actual.save()
-    log_event("projects.indicator.reported", project, actor, {"indicator": indicator.pk, "value": str(value)})
+    _log("projects.indicator.reported", project, actor, {"indicator": indicator.pk, "value": str(value)})
     return actual
 
 
@@ -465,7 +473,7 @@ def photo_add(
     )
     evidence.full_clean()
     evidence.save()
-    log_event("projects.photo.added", project, actor, {"photo": evidence.pk, "phase": phase})
+    _log("projects.photo.added", project, actor, {"photo": evidence.pk, "phase": phase})
     return evidence
 
 
@@ -505,7 +513,7 @@ def attachment_add(
     )
     attachment.full_clean()
     attachment.save()
-    log_event(
+    _log(
         "projects.attachment.added",
         payment or project or (step and step.project) or grant,
         actor,
@@ -548,7 +556,7 @@ def asset_register(
     )
     asset.full_clean()
     asset.save()
-    log_event("projects.asset.registered", project, actor, {"asset": asset.pk, "value": str(asset.value)})
+    _log("projects.asset.registered", project, actor, {"asset": asset.pk, "value": str(asset.value)})
     return asset
 
 
@@ -579,7 +587,7 @@ def notice_create(
     )
     notice.full_clean()
     notice.save()
-    log_event("projects.notice.created", project, actor, {"notice": notice.pk, "kind": kind, "days": days})
+    _log("projects.notice.created", project, actor, {"notice": notice.pk, "kind": kind, "days": days})
     return notice
 
 
@@ -590,7 +598,7 @@ def notice_photo_record(*, actor, notice: PublicNotice, photo) -> PublicNotice:
     notice.photo = photo
     notice.full_clean()
     notice.save(update_fields=["photo"])
-    log_event("projects.notice.photographed", notice.project, actor, {"notice": notice.pk})
+    _log("projects.notice.photographed", notice.project, actor, {"notice": notice.pk})
     return notice
 
 
@@ -641,7 +649,7 @@ def payment_prepare(
     )
     payment.full_clean()
     payment.save()
-    log_event("projects.payment.prepared", payment, actor, {"amount": str(payment.amount), "line": budget_line.code})
+    _log("projects.payment.prepared", payment, actor, {"amount": str(payment.amount), "line": budget_line.code})
     return payment
 
 
@@ -663,7 +671,7 @@ def payment_update(*, actor, payment: Payment, **fields) -> Payment:
         setattr(payment, key, value)
     payment.full_clean()
     payment.save(update_fields=sorted(fields))
-    log_event("projects.payment.updated", payment, actor, {k: str(v) for k, v in fields.items()})
+    _log("projects.payment.updated", payment, actor, {k: str(v) for k, v in fields.items()})
     return payment
 
 
@@ -713,7 +721,7 @@ def invoice_add(*, actor, payment: Payment, code: str, number: str, issued_on: d
             _("Irregular invoice, no payment: invoice %(number)s has already been used.") % {"number": number},
             code="invoice_duplicate",
         ) from None
-    log_event("projects.payment.invoice_added", payment, actor, {"invoice": key, "amount": str(invoice.amount)})
+    _log("projects.payment.invoice_added", payment, actor, {"invoice": key, "amount": str(invoice.amount)})
     return invoice
 
 
@@ -837,7 +845,7 @@ def payment_submit(*, actor, payment: Payment, expected_version: int | None = No
         note=note[:500],
     )
     _advance(payment, expected_step=0, changes={"step": 1, "status": PaymentStatus.IN_CHAIN, "sent_back_reason": ""})
-    log_event(
+    _log(
         "projects.payment.submitted",
         payment,
         actor,
@@ -894,7 +902,7 @@ def payment_approve(
     _advance(payment, expected_step=step, changes=changes)
     data = {"step": step, "role": role}
     data.update({k: str(v) for k, v in changes.items() if k in ("transfer_reference", "voucher_number", "paid_on")})
-    log_event(f"projects.payment.{STEP_VERBS[step]}", payment, actor, data)
+    _log(f"projects.payment.{STEP_VERBS[step]}", payment, actor, data)
     return payment
 
 
@@ -926,7 +934,7 @@ def payment_send_back(*, actor, payment: Payment, reason: str, expected_version:
     else:
         changes = {"step": 0, "status": PaymentStatus.SENT_BACK, "sent_back_reason": reason[:500]}
     _advance(payment, expected_step=step, changes=changes)
-    log_event(
+    _log(
         "projects.payment.sent_back",
         payment,
         actor,
