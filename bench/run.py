@@ -757,9 +757,59 @@ class Bench:
             Result("B9", "B9 offline package: time over HTTP", "ms", ms),
         ]
 
+    # -- B10 (offline, issue 8): the phone's queue of 500 visits sent one after another ------------------
+    def b10(self) -> list[Result]:
+        import uuid
+
+        from django.urls import NoReverseMatch, reverse
+
+        from fieldwork.models import Household
+
+        try:
+            path = reverse("offline:api_items")
+        except NoReverseMatch:
+            return [unavailable("B10", "B10 offline sync of 500 visits", "the offline app has no items endpoint")]
+        n = 500 if not self.args.quick else 50
+        households = list(Household.objects.filter(village_id=self.big_id).values_list("pk", "location")[:n])
+        now = dt.datetime.now(dt.UTC)
+
+        def item(i):
+            pk, loc = households[i % len(households)]
+            payload = {
+                "household": pk,
+                "visited_at": (now - dt.timedelta(minutes=i)).isoformat(),
+                "findings": MARKER,
+                "lon": loc.x,
+                "lat": loc.y,
+                "accuracy_m": 12,
+            }
+            return json.dumps({"kind": "visit", "client_uuid": str(uuid.uuid4()), "payload": payload}).encode()
+
+        began = time.perf_counter()
+        statuses = [self.cadre.post_json(path, item(i)).status for i in range(n)]
+        seconds = time.perf_counter() - began
+        began = time.perf_counter()
+        for _ in range(n):
+            self.cadre.get("/offline/api/ping/")
+        ping = time.perf_counter() - began
+        self.cleanup_load_visits()
+        created = statuses.count(201)
+        return [
+            Result(
+                "B10",
+                f"B10 offline queue: {n} visits sent one by one over loopback",
+                "ms",
+                [seconds * 1000],
+                f"{n} sequential pings",
+                [ping * 1000],
+                note=f"{created} created, {n - created} refused ({sorted(set(statuses))})",
+            ),
+        ]
+
     def all(self) -> list[Result]:
         out = []
-        for step in (self.b1, self.b2, self.b3, self.b4, self.b5, self.b6, self.b7, self.b8, self.b9):
+        steps = (self.b1, self.b2, self.b3, self.b4, self.b5, self.b6, self.b7, self.b8, self.b9, self.b10)
+        for step in steps:
             began = time.perf_counter()
             try:
                 out.extend(step())
@@ -852,6 +902,39 @@ def machine() -> dict:
     }
 
 
+def jit_off_pass(args, info: dict, environ: dict, tmp: Path) -> list[Result]:
+    """B1–B4 again with PostgreSQL's JIT compiler off, for the app and the references alike.
+
+    PostgreSQL compiles a query to machine code when its estimated cost passes `jit_above_cost`;
+    spatial predicates have high estimated costs, so the layer and dashboard queries pay seconds
+    of compilation for milliseconds of work. This pass shows what `jit = off` (a server setting,
+    or `-c jit=off` in the connection options) changes; the main table keeps the defaults.
+    """
+    from django.db import connection
+
+    port = free_port()
+    off = dict(environ, PGOPTIONS=(environ.get("PGOPTIONS", "") + " -c jit=off").strip())
+    with connection.cursor() as cur:
+        cur.execute("SET jit = off")
+    out = []
+    try:
+        with gunicorn(off, port, tmp / "gunicorn-jit-off.log"):
+            bench = Bench(args, info, off, port, tmp)
+            for step in (bench.b1, bench.b2, bench.b3, bench.b4):
+                try:
+                    rows = step()
+                except Exception as exc:  # as in Bench.all: reported, never hidden
+                    rows = [Result(step.__name__.upper(), step.__name__.upper(), "", note=f"failed: {exc}"[:300])]
+                for row in rows:
+                    row.name += " [jit=off]"
+                out += rows
+                print(f"  {step.__name__.upper()} [jit=off] done", flush=True)
+    finally:
+        with connection.cursor() as cur:
+            cur.execute("RESET jit")
+    return out
+
+
 # ---------------------------------------------------------------------------------------------------
 # Main
 
@@ -871,8 +954,12 @@ def parse(argv=None):
     parser.add_argument(
         "--report-timeout", type=float, default=900, help="seconds before a B7 report run is stopped and reported"
     )
+    parser.add_argument(
+        "--no-jit-pass", dest="jit_pass", action="store_false", help="skip B1–B4 again with PostgreSQL jit=off"
+    )
     args = parser.parse_args(argv)
     if args.quick:
+        args.jit_pass = False
         args.repeat, args.load_seconds, args.load_runs = 3, 2, 1
     if not 0 < args.scale <= 10:
         parser.error("--scale must be in (0, 10]")
@@ -916,6 +1003,8 @@ def main(argv=None) -> int:
         with gunicorn(environ, port, tmp / "gunicorn.log"):
             print(f"gunicorn (2 workers) on 127.0.0.1:{port}; {args.repeat} runs per figure")
             results = Bench(args, info, environ, port, tmp).all()
+        if args.jit_pass:
+            results += jit_off_pass(args, info, environ, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     judge(results)
