@@ -40,8 +40,13 @@ def hq_headers(client_as):
 
 def _run_operation(operation, headers) -> None:
     @given(case=operation.as_strategy())
-    @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     def check(case):
         case.call_and_validate(headers=headers, checks=[not_a_server_error, response_schema_conformance])
 

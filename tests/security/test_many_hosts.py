@@ -57,8 +57,7 @@ def processes():
     started = []
 
     def start(*command):
-        process = subprocess.Popen(command, cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(command, cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         started.append(process)
         return process
 
@@ -74,8 +73,16 @@ def processes():
 
 def _gunicorn(start) -> str:
     port = _free_port()
-    start(str(Path(sys.executable).parent / "gunicorn"), "zhucun.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1",
-          "--timeout", "60")
+    start(
+        str(Path(sys.executable).parent / "gunicorn"),
+        "zhucun.wsgi",
+        "-b",
+        f"127.0.0.1:{port}",
+        "-w",
+        "1",
+        "--timeout",
+        "60",
+    )
     base = f"http://127.0.0.1:{port}"
     _wait_http(base + "/accounts/login/")
     return base
@@ -91,8 +98,9 @@ def test_a_session_from_one_host_works_on_the_other(personas, processes):
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(host_a + "/accounts/login/").read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": "cadre_a",
-                                   "password": "pw-for-tests-1"}).encode()
+    data = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token, "username": "cadre_a", "password": "pw-for-tests-1"}
+    ).encode()
     opener.open(urllib.request.Request(host_a + "/accounts/login/", data=data, headers={"Referer": host_a}))
     session = next(c.value for c in jar if c.name == settings.SESSION_COOKIE_NAME)
     request = urllib.request.Request(host_b + "/", headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}"})
@@ -102,8 +110,12 @@ def test_a_session_from_one_host_works_on_the_other(personas, processes):
 
 def test_a_scheduled_job_runs_once_with_two_clusters(personas, processes):
     Schedule.objects.create(
-        name="test.once", func="villages.tasks.notify_users", args=f"[{personas.hq.pk}], 'test.multi', '一次'",
-        schedule_type=Schedule.ONCE, repeats=1, next_run=timezone.now() - timedelta(seconds=1),
+        name="test.once",
+        func="villages.tasks.notify_users",
+        args=f"[{personas.hq.pk}], 'test.multi', '一次'",
+        schedule_type=Schedule.ONCE,
+        repeats=1,
+        next_run=timezone.now() - timedelta(seconds=1),
     )
     processes(sys.executable, "manage.py", "qcluster")
     processes(sys.executable, "manage.py", "qcluster")
