@@ -196,3 +196,20 @@ def test_the_monitoring_procedure_follows_its_steps_and_flags_delay(personas, ho
     households.a1.refresh_from_db()
     assert households.a1.monitoring_category == "marginal"
     assert record.step == "done" and not record.is_late(date(2026, 12, 31))
+
+
+def test_owners_are_reminded_of_overdue_problems_once_a_day(personas, tree):
+    from django_q.models import Schedule
+
+    from fieldwork.tasks import remind_overdue_problems
+
+    with time_machine.travel(date(2026, 11, 1)):
+        services.problem_raise(
+            actor=personas.cadre_a, village=tree.village_a, title="路灯坏了", due_on=date(2026, 11, 5)
+        )
+    with time_machine.travel(date(2026, 11, 10)):
+        assert remind_overdue_problems() == 1
+        assert remind_overdue_problems() == 0
+    note = personas.cadre_a.notifications.get()
+    assert "路灯坏了" in note.message and note.url.startswith("/fieldwork/problems/")
+    assert Schedule.objects.filter(func="fieldwork.tasks.remind_overdue_problems").exists()
