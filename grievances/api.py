@@ -4,6 +4,9 @@ Intake is idempotent: the client generates `client_uuid`; a retry returns the fi
 instead of creating a second one (201).
 """
 
+from functools import partial
+
+from django.apps import apps
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
@@ -15,7 +18,7 @@ from grievances import conf, selectors, services
 from grievances.models import Case, HandlingLevel, PartyRole, Risk, Source
 from grievances.services import PartyData
 from villages.models import Area, Level
-from villages.selectors import is_read_only
+from villages.selectors import filter_in_scope, is_read_only
 
 
 class PartyReadSerializer(serializers.Serializer):
@@ -54,6 +57,10 @@ class CaseSerializer(serializers.ModelSerializer):
             "resolved_on",
             "closed_on",
             "parties",
+            "source_visit",
+            "source_meeting",
+            "source_problem",
+            "related_project",
             "url",
         ]
         read_only_fields = fields
@@ -86,6 +93,9 @@ class CaseIntakeSerializer(serializers.Serializer):
     latitude = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-90, max_value=90)
     longitude = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-180, max_value=180)
     parties = PartyWriteSerializer(many=True, min_length=1, max_length=20)
+    problem = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="fieldwork problem id")
+    visit = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="fieldwork visit id")
+    meeting = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="fieldwork meeting id")
 
     def validate_category(self, value):
         if value not in dict(conf.categories()):
@@ -131,11 +141,15 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
             if group is None:
                 return Response({"group": ["该组不属于所选的村。"]}, status=status.HTTP_400_BAD_REQUEST)
         parties = [self._party(p, village) for p in data["parties"]]
+        links = self._links(data, village)
         has_point = data["latitude"] is not None and data["longitude"] is not None
+        if "source_problem" in links:
+            receive = partial(services.case_from_problem, problem=links.pop("source_problem"))
+        else:
+            receive = partial(services.case_receive, village=village, links=links)
         try:
-            case, created = services.case_receive(
+            case, created = receive(
                 actor=request.user,
-                village=village,
                 group=group,
                 source=data["source"],
                 source_note=data["source_note"],
@@ -154,6 +168,23 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
             return Response(_to_field_errors(error), status=status.HTTP_400_BAD_REQUEST)
         case = selectors.case_for_user(request.user, case.pk)
         return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def _links(self, data: dict, village: Area) -> dict:
+        """The fieldwork records the case came from: in the caller's scope and the case's village."""
+        links = {}
+        for param, field, model_name in (
+            ("problem", "source_problem", "Problem"),
+            ("visit", "source_visit", "Visit"),
+            ("meeting", "source_meeting", "Meeting"),
+        ):
+            if data.get(param) is None:
+                continue
+            model = apps.get_model("fieldwork", model_name)
+            target = filter_in_scope(model.objects.filter(village=village), self.request.user, area_field="village")
+            links[field] = target.filter(pk=data[param]).first()
+            if links[field] is None:
+                raise serializers.ValidationError({param: ["该记录不在本村或不在您的工作范围内。"]})
+        return links
 
     def _party(self, data: dict, village: Area) -> PartyData:
         from fieldwork.models import Household

@@ -231,3 +231,18 @@ class LedgerFilterForm(forms.Form):
         if data["start"] > data["end"]:
             raise forms.ValidationError(_("The start date is after the end date."))
         return data
+
+
+class ProjectLinkForm(forms.Form):
+    """Relate the case to a project of its village (a water dispute and the irrigation grant)."""
+
+    related_project = forms.ModelChoiceField(label=_("related project"), queryset=None, required=False)
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.apps import apps
+
+        project = apps.get_model("projects", "Project")
+        self.fields["related_project"].queryset = project.objects.filter(village=case.village) if case else None
+        if case is not None:
+            self.initial["related_project"] = case.related_project_id

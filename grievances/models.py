@@ -121,6 +121,38 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="recorded_cases",
     )
+    source_visit = models.ForeignKey(
+        "fieldwork.Visit",
+        verbose_name=_("from visit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+    )
+    source_meeting = models.ForeignKey(
+        "fieldwork.Meeting",
+        verbose_name=_("from meeting"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+    )
+    source_problem = models.ForeignKey(
+        "fieldwork.Problem",
+        verbose_name=_("from problem"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+    )
+    related_project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("related project"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+    )
     # Idempotency key of offline and API intake: a retry returns the first case.
     client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)

@@ -193,12 +193,28 @@ def disputes_resolved(village: Area, year: int, month: int) -> int:
     ).count()
 
 
+LINK_URLS = {
+    "source_visit": "fieldwork:visit_detail",
+    "source_meeting": "fieldwork:meeting_detail",
+    "source_problem": "fieldwork:problem_detail",
+    "related_project": "projects:project_detail",
+}
+
+
 def links_for(case: Case) -> list[dict]:
     """The visit, meeting, problem and project a case is linked to (fields arrive with those apps)."""
+    from django.urls import NoReverseMatch, reverse
+
     links = []
-    for field in ("source_visit", "source_meeting", "source_problem", "related_project"):
+    for field, url_name in LINK_URLS.items():
         target = getattr(case, field, None) if hasattr(case, f"{field}_id") else None
-        if target is not None:
-            url = target.get_absolute_url() if hasattr(target, "get_absolute_url") else ""
-            links.append({"field": field, "label": str(target), "url": url})
+        if target is None:
+            continue
+        try:
+            url = reverse(url_name, args=[target.pk])
+        except NoReverseMatch:
+            url = ""
+        links.append(
+            {"field": field, "label": str(target), "url": url, "verbose": case._meta.get_field(field).verbose_name}
+        )
     return links

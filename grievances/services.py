@@ -155,8 +155,12 @@ def case_receive(
     deadline: date | None = None,
     parties: list[PartyData] | None = None,
     client_uuid: uuid.UUID | None = None,
+    links: dict | None = None,
 ) -> tuple[Case, bool]:
-    """Take in a dispute. Returns (case, created): a known `client_uuid` returns the first case."""
+    """Take in a dispute. Returns (case, created): a known `client_uuid` returns the first case.
+
+    `links` may name the visit, meeting or problem it came from: {"source_problem": problem, ...}.
+    """
     if client_uuid is not None:
         existing = Case.objects.filter(client_uuid=client_uuid).first()
         if existing is not None:
@@ -185,6 +189,10 @@ def case_receive(
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
         client_uuid=client_uuid,
     )
+    for field, target in (links or {}).items():
+        if target is not None:
+            _check_link(case, field, target)
+            setattr(case, field, target)
     case.full_clean()
     try:
         with transaction.atomic():
@@ -460,6 +468,62 @@ def case_reopen(*, actor, case: Case, reason: str) -> Case:
     )
 
 
+# --- Links to other apps ------------------------------------------------------------------
+
+
+def _village_of(target) -> int | None:
+    village_id = getattr(target, "village_id", None)
+    if village_id is None and getattr(target, "household_id", None):
+        village_id = target.household.village_id
+    return village_id
+
+
+def _check_link(case: Case, field: str, target) -> None:
+    if field not in LINK_FIELDS or not hasattr(case, f"{field}_id"):
+        raise ValidationError(_("Unknown link."))
+    if target is not None and _village_of(target) != case.village_id:
+        raise ValidationError(_("Only records of the case's own village can be linked."))
+
+
+@transaction.atomic
+def case_link(*, actor, case: Case, field: str, target) -> Case:
+    """Link the case to the project, visit, meeting or problem it relates to (same village only)."""
+    _check_link(case, field, target)
+    setattr(case, field, target)
+    case.full_clean()
+    case.save(update_fields=[field, "updated"])
+    data = {"field": field, "target": target.pk if target is not None else None, "label": str(target or "")}
+    log_event("grievances.case.linked", case, actor, data, message=f"{_('Linked')} · {target or '—'}")
+    return case
+
+
+LINK_FIELDS = ("related_project", "source_visit", "source_meeting", "source_problem")
+
+
+@transaction.atomic
+def case_from_problem(*, actor, problem, **intake) -> tuple[Case, bool]:
+    """Take in a dispute raised as a fieldwork problem: link it (and its visit or meeting) and hand it over."""
+    links = {"source_problem": problem}
+    for field, name in (("source_visit", "visit"), ("source_meeting", "meeting")):
+        if getattr(problem, f"{name}_id", None):
+            links[field] = getattr(problem, name)
+    case, created = case_receive(actor=actor, village=problem.village, links=links, **intake)
+    hand_over = _fieldwork_hand_over()
+    if created and hand_over is not None and getattr(problem, "is_open", True):
+        note = _("Taken up as dispute case %(number)s.") % {"number": case.number}
+        hand_over(actor=actor, problem=problem, target="case", note=note)
+    return case, created
+
+
+def _fieldwork_hand_over():
+    """fieldwork's `problem_hand_over` service, when that app provides it."""
+    try:
+        from fieldwork import services as fieldwork_services
+    except ImportError:
+        return None
+    return getattr(fieldwork_services, "problem_hand_over", None)
+
+
 # --- Deadlines -----------------------------------------------------------------------------
 
 
@@ -490,7 +554,9 @@ def cases_mark_overdue(*, today: date | None = None) -> int:
 def case_mark_overdue(*, pk: int, today: date) -> bool:
     from grievances.selectors import handlers_for, superiors_for
 
-    case = Case.objects.select_for_update().filter(pk=pk).select_related("village", "village__parent").first()
+    case = (
+        Case.objects.select_for_update(of=("self",)).filter(pk=pk).select_related("village", "village__parent").first()
+    )
     if case is None or case.status not in DEADLINE_STATUSES or case.deadline >= today:
         return False
     newly = not case.overdue

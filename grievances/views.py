@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,14 +20,15 @@ from grievances.forms import (
     DeadlineForm,
     LedgerFilterForm,
     PartyForm,
+    ProjectLinkForm,
     ReasonForm,
     ReferForm,
     ReturnVisitForm,
     SessionForm,
 )
-from grievances.models import Status
+from grievances.models import Case, Status
 from grievances.services import PartyData
-from villages.selectors import is_read_only
+from villages.selectors import get_in_scope, is_read_only
 
 
 def _form_errors(form, error: ValidationError) -> None:
@@ -62,6 +64,65 @@ def case_list(request):
     return render(request, "grievances/case_list.html", context)
 
 
+# Where a case can come from in fieldwork: query parameter → (link field, fieldwork model).
+ORIGINS = {
+    "problem": ("source_problem", "Problem"),
+    "visit": ("source_visit", "Visit"),
+    "meeting": ("source_meeting", "Meeting"),
+}
+
+
+def _origins(request) -> dict:
+    """The visit, meeting or problem named in the query string (scoped; ignored until the link exists)."""
+    links = {}
+    for param, (field, model_name) in ORIGINS.items():
+        pk = request.GET.get(param)
+        if pk and hasattr(Case, field):
+            model = apps.get_model("fieldwork", model_name)
+            links[field] = get_in_scope(model.objects.all(), request.user, pk, area_field="village")
+    return links
+
+
+def _prefill(links: dict) -> dict:
+    origin = links.get("source_problem") or links.get("source_visit") or links.get("source_meeting")
+    if origin is None:
+        return {}
+    household = getattr(origin, "household", None)
+    text = getattr(origin, "description", "") or getattr(origin, "needs", "") or getattr(origin, "topics", "")
+    source = "visit" if "source_visit" in links else ("meeting" if "source_meeting" in links else "walk_in")
+    return {
+        "village": origin.village_id,
+        "group": getattr(household, "group_id", None),
+        "title": str(getattr(origin, "title", ""))[:120],
+        "facts": text,
+        "source": source,
+        "applicant_name": getattr(household, "head_name", ""),
+    }
+
+
+def _intake_kwargs(data: dict) -> dict:
+    parties = [
+        PartyData(
+            name=data["applicant_name"],
+            role="applicant",
+            id_number=data["applicant_id_number"],
+            phone=data["applicant_phone"],
+        )
+    ]
+    if data["respondent_name"]:
+        parties.append(
+            PartyData(
+                name=data["respondent_name"],
+                role="respondent",
+                id_number=data["respondent_id_number"],
+                phone=data["respondent_phone"],
+            )
+        )
+    point = (data["longitude"], data["latitude"]) if data.get("longitude") is not None else None
+    keys = ("group", "source", "source_note", "category", "title", "facts", "risk", "level", "received_on", "deadline")
+    return {**{key: data[key] for key in keys}, "point": point, "parties": parties, "client_uuid": data["client_uuid"]}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_create(request):
@@ -70,52 +131,27 @@ def case_create(request):
     villages = selectors.villages_for_intake(request.user)
     if not villages.exists():
         raise PermissionDenied
-    form = CaseForm(request.POST if request.method == "POST" else None, villages=villages)
+    links = _origins(request)
+    data = request.POST if request.method == "POST" else None
+    form = CaseForm(data, villages=villages, initial=_prefill(links))
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        parties = [
-            PartyData(
-                name=data["applicant_name"],
-                role="applicant",
-                id_number=data["applicant_id_number"],
-                phone=data["applicant_phone"],
-            )
-        ]
-        if data["respondent_name"]:
-            parties.append(
-                PartyData(
-                    name=data["respondent_name"],
-                    role="respondent",
-                    id_number=data["respondent_id_number"],
-                    phone=data["respondent_phone"],
-                )
-            )
-        point = (data["longitude"], data["latitude"]) if data.get("longitude") is not None else None
+        kwargs = _intake_kwargs(form.cleaned_data)
         try:
-            case, created = services.case_receive(
-                actor=request.user,
-                village=data["village"],
-                group=data["group"],
-                source=data["source"],
-                source_note=data["source_note"],
-                category=data["category"],
-                title=data["title"],
-                facts=data["facts"],
-                risk=data["risk"],
-                level=data["level"],
-                received_on=data["received_on"],
-                deadline=data["deadline"],
-                point=point,
-                parties=parties,
-                client_uuid=data["client_uuid"],
-            )
+            if "source_problem" in links:
+                case, created = services.case_from_problem(
+                    actor=request.user, problem=links["source_problem"], **kwargs
+                )
+            else:
+                case, created = services.case_receive(
+                    actor=request.user, village=form.cleaned_data["village"], links=links, **kwargs
+                )
         except ValidationError as error:
             _form_errors(form, error)
         else:
             if created:
                 messages.success(request, _("Case %(number)s received.") % {"number": case.number})
             return redirect("grievances:case_detail", pk=case.pk)
-    return render(request, "grievances/case_form.html", {"form": form})
+    return render(request, "grievances/case_form.html", {"form": form, "origin": links})
 
 
 def _detail_context(request, case, *, revealed=None) -> dict:
@@ -170,6 +206,10 @@ ACTIONS = {
         PartyForm,
         lambda u, c, d: services.party_add(actor=u, case=c, data=PartyData(**d)),
     ),
+    "project": (
+        ProjectLinkForm,
+        lambda u, c, d: services.case_link(actor=u, case=c, field="related_project", target=d["related_project"]),
+    ),
     "confirmation": (
         ConfirmationForm,
         lambda u, c, d: services.agreement_confirm(actor=u, agreement=_agreement(c), **d),
@@ -188,7 +228,7 @@ def _form_for(verb, case, user, data=None):
     form_class = ACTIONS[verb][0]
     if form_class is AssignForm:
         return form_class(data, case=case, user=user)
-    if form_class in (ClassifyForm, AgreementRecordForm, ReturnVisitForm, SessionForm, PartyForm):
+    if form_class in (ClassifyForm, AgreementRecordForm, ReturnVisitForm, SessionForm, PartyForm, ProjectLinkForm):
         return form_class(data, case=case)
     return form_class(data)
 
@@ -219,6 +259,7 @@ def _action_title(verb: str) -> str:
         "session": _("record a mediation session"),
         "party": _("add a party"),
         "confirmation": _("record court confirmation"),
+        "project": _("relate to a project"),
     }[verb]
 
 

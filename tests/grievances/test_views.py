@@ -158,3 +158,43 @@ def test_it_shows_the_return_visit_and_agreement_on_the_case_page(client_as, per
 
 def test_it_returns_404_for_an_unknown_action(client_as, case_a):
     assert client_as("cadre_a").get(f"/disputes/{case_a.pk}/explode/").status_code == 404
+
+
+def _project(village, code="P1"):
+    from projects.models import Project
+
+    return Project.objects.create(
+        code=code,
+        name="大连村抗旱水利设施",
+        type="irrigation",
+        village=village,
+        implementer="大连村委会",
+        responsible_person="谢志军",
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate(),
+    )
+
+
+def test_it_relates_a_case_to_a_project_of_its_village_only(client_as, tree, case_a):
+    own, other = _project(tree.village_a), _project(tree.village_b, "P2")
+    client = client_as("cadre_a")
+    refused = client.post(f"/disputes/{case_a.pk}/project/", {"related_project": other.pk})
+    assert refused.status_code == 200
+    assert client.post(f"/disputes/{case_a.pk}/project/", {"related_project": own.pk}).status_code == 302
+    case_a.refresh_from_db()
+    assert case_a.related_project == own and list(own.cases.all()) == [case_a]
+    page = client.get(f"/disputes/{case_a.pk}/").content.decode()
+    assert "大连村抗旱水利设施" in page and f"/projects/{own.pk}/" in page
+
+
+def test_the_service_refuses_a_project_of_another_village(personas, tree, case_a):
+    from django.core.exceptions import ValidationError
+
+    from grievances import services
+
+    with pytest.raises(ValidationError, match="本村"):
+        services.case_link(
+            actor=personas.cadre_a, case=case_a, field="related_project", target=_project(tree.village_b)
+        )
+    case_a.refresh_from_db()
+    assert case_a.related_project is None
