@@ -505,7 +505,7 @@ def problem_raise(
         problem, client_uuid=client_uuid, model=Problem, actor=actor, owner_field="raised_by", village=village
     )
     if created:
-        log_event("fieldwork.problem.raised", problem, actor, {"source": source, "title": title[:100]})
+        log_event("fieldwork.problem.raised", problem, actor, {"source": source}, message=_("Problem raised."))
     return problem, created
 
 
@@ -554,7 +554,13 @@ def problem_update(
     problem.closed_on = (on or timezone.localdate()) if status == ProblemStatus.SOLVED else None
     problem.full_clean()
     problem.save(update_fields=fields)
-    log_event("fieldwork.problem.updated", problem, actor, {"status": status})
+    log_event(
+        "fieldwork.problem.updated",
+        problem,
+        actor,
+        {"status": status},
+        message=f"{_('Problem updated.')} {problem.get_status_display()}",
+    )
     return problem
 
 
@@ -571,7 +577,8 @@ def problem_hand_over(*, actor, problem: Problem, target: str, note: str) -> Pro
     problem.closed_on = problem.closed_on or timezone.localdate()
     problem.full_clean()
     problem.save(update_fields=["status", "handed_over_to", "outcome", "closed_on"])
-    log_event("fieldwork.problem.handed_over", problem, actor, {"target": target}, message=note[:200])
+    label = f"{problem.get_status_display()}: {problem.get_handed_over_to_display()}"
+    log_event("fieldwork.problem.handed_over", problem, actor, {"target": target}, message=f"{label} {note}"[:200])
     return problem
 
 
