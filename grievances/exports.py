@@ -109,8 +109,8 @@ def cell(value):
     return value
 
 
-def ledger_xlsx(rows: list[Case], figures: dict, params: dict) -> bytes:
-    """The 台账: one row per case, parties masked (exports never carry personal data), then figures."""
+def ledger_xlsx(rows: list[Case], figures: dict, params: dict, revealed: set[int] = frozenset()) -> bytes:
+    """The 台账: one row per case, then figures. Parties are masked except in the cases listed in `revealed`."""
     book = Workbook()
     sheet = book.active
     sheet.title = _("Ledger")
@@ -144,7 +144,7 @@ def ledger_xlsx(rows: list[Case], figures: dict, params: dict) -> bytes:
                 cell(case.get_source_display()),
                 cell(case.category_label),
                 cell(case.title),
-                cell("、".join(p.masked_name for p in case.parties.all())),
+                cell("、".join(p.name if case.pk in revealed else p.masked_name for p in case.parties.all())),
                 cell(case.get_risk_display()),
                 cell(case.get_level_display()),
                 cell(case.get_status_display()),

@@ -591,6 +591,13 @@ def parties_reveal(*, actor, case: Case, purpose: str = "view") -> list[Party]:
     return list(case.parties.all())
 
 
+@transaction.atomic
+def reveals_record(*, actor, case_ids: list[int], purpose: str) -> int:
+    """Log that `actor` saw the parties of these cases in full (an export); callers check the right first."""
+    Reveal.objects.bulk_create([Reveal(case_id=pk, user=actor, purpose=purpose[:30]) for pk in case_ids])
+    return len(case_ids)
+
+
 def case_url(case: Case) -> str:
     return reverse("grievances:case_detail", args=[case.pk])
 

@@ -309,15 +309,22 @@ def case_ledger(request):
         "page": page,
         "figures": selectors.ledger_figures(request.user, **params),
         "query": request.GET.urlencode(),
+        "can_reveal_any": not is_read_only(request.user) and selectors.villages_for_intake(request.user).exists(),
     }
     return render(request, "grievances/case_ledger.html", context)
 
 
 @login_required
 def case_ledger_xlsx(request):
+    """The ledger as Excel. Parties are masked; `?reveal=1` writes them in full for the cases the
+    user may reveal (each such case logged as a reveal "export"), masked for the rest."""
     _form, params = _ledger_params(request)
     rows = list(selectors.ledger(request.user, **params).prefetch_related("parties"))
-    content = exports.ledger_xlsx(rows, selectors.figures_for(rows), params)
+    revealed = set()
+    if request.GET.get("reveal") == "1":
+        revealed = {case.pk for case in rows if selectors.can_reveal(request.user, case)}
+        services.reveals_record(actor=request.user, case_ids=sorted(revealed), purpose="export")
+    content = exports.ledger_xlsx(rows, selectors.figures_for(rows), params, revealed=revealed)
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="disputes-{params["start"]}-{params["end"]}.xlsx"'
     return response

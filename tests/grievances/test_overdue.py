@@ -91,3 +91,15 @@ def test_it_shows_overdue_cases_on_the_township_home_page(personas, tree, client
         assert "超期纠纷案件" in page and "茶园地界纠纷" in page
     assert "茶园地界纠纷" not in client_as("cadre_b").get("/").content.decode()
     assert case.pk
+
+
+def test_it_sends_email_too_when_switched_on_but_only_once(personas, tree, settings, mailoutbox):
+    settings.GRIEVANCE_NOTIFY_CHANNELS = ["inapp", "email"]
+    personas.township.email = "town@example.org"
+    personas.township.save(update_fields=["email"])
+    with at(date(2026, 11, 2)):
+        make_case(personas.cadre_a, tree.village_a)
+    with at(date(2026, 11, 20)):
+        tasks.mark_overdue()
+        tasks.mark_overdue()
+    assert [m.to for m in mailoutbox] == [["town@example.org"]]

@@ -4,6 +4,7 @@ import pytest
 from openpyxl import load_workbook
 
 from grievances.models import Party, Reveal
+from grievances.services import PartyData
 from tests.factories import user_with_role
 from tests.grievances.factories import make_case
 from villages.models import Role
@@ -90,3 +91,18 @@ def test_it_prints_the_agreement_in_full_for_handlers_only_and_logs_it(client_as
     assert Reveal.objects.filter(case=case_a, purpose="print").count() == 1
     assert client_as("hq").get(f"/disputes/{case_a.pk}/agreement.docx").status_code == 403
     assert client_as("cadre_b").get(f"/disputes/{case_a.pk}/agreement.docx").status_code == 404
+
+
+def test_it_writes_names_in_the_export_only_where_allowed_and_logs_it(client_as, personas, tree, case_a):
+    make_case(personas.township, tree.village_a, level="township", parties=[PartyData(name="孟德华")])
+
+    def names(persona):
+        response = client_as(persona).get("/disputes/ledger.xlsx?reveal=1")
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        return [row[6] for row in sheet.iter_rows(min_row=2, values_only=True)]
+
+    # The village cadre may reveal the village case but not the township one; HQ neither.
+    assert sorted(names("cadre_a")) == sorted(["陈德明、王建国", "孟**"])
+    assert Reveal.objects.filter(user__username="cadre_a", purpose="export").count() == 1
+    assert sorted(names("hq")) == sorted(["陈**、王**", "孟**"])
+    assert not Reveal.objects.filter(user__username="hq").exists()
