@@ -109,6 +109,9 @@ class ReportParamsForm(forms.Form):
         self.user, self.exporter = user, exporter
         areas = area_selectors.areas_for_user(user).filter(level__in=exporter.levels)
         self.fields["area"].queryset = areas.order_by("path")
+        if not self.is_bound and len(areas[:2]) == 1:
+            # A cadre with one village need not choose it.
+            self.initial.setdefault("area", areas.first())
         self.fields["format"].choices = [(k, v) for k, v in FORMATS if k in exporter.formats]
         if not self.is_bound:
             today = timezone.localdate()
