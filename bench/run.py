@@ -903,7 +903,7 @@ def machine() -> dict:
 
 
 def jit_off_pass(args, info: dict, environ: dict, tmp: Path) -> list[Result]:
-    """B1–B4 again with PostgreSQL's JIT compiler off, for the app and the references alike.
+    """B2 and B4 again with PostgreSQL's JIT compiler off, for the app and the references alike.
 
     PostgreSQL compiles a query to machine code when its estimated cost passes `jit_above_cost`;
     spatial predicates have high estimated costs, so the layer and dashboard queries pay seconds
@@ -920,7 +920,7 @@ def jit_off_pass(args, info: dict, environ: dict, tmp: Path) -> list[Result]:
     try:
         with gunicorn(off, port, tmp / "gunicorn-jit-off.log"):
             bench = Bench(args, info, off, port, tmp)
-            for step in (bench.b1, bench.b2, bench.b3, bench.b4):
+            for step in (bench.b2, bench.b4):
                 try:
                     rows = step()
                 except Exception as exc:  # as in Bench.all: reported, never hidden
@@ -955,7 +955,7 @@ def parse(argv=None):
         "--report-timeout", type=float, default=900, help="seconds before a B7 report run is stopped and reported"
     )
     parser.add_argument(
-        "--no-jit-pass", dest="jit_pass", action="store_false", help="skip B1–B4 again with PostgreSQL jit=off"
+        "--no-jit-pass", dest="jit_pass", action="store_false", help="skip B2 and B4 again with PostgreSQL jit=off"
     )
     args = parser.parse_args(argv)
     if args.quick:
