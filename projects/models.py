@@ -135,6 +135,14 @@ class Project(models.Model):
     beneficiaries = models.ManyToManyField(
         "fieldwork.Household", verbose_name=_("beneficiary households"), blank=True, related_name="benefiting_projects"
     )
+    source_problem = models.ForeignKey(
+        "fieldwork.Problem",
+        verbose_name=_("raised as a problem"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="projects",
+    )
     created = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[])
 

@@ -270,7 +270,8 @@ def project_create(
         subsidy_standard=subsidy_standard,
         benefit=benefit,
     )
-    if source_problem is not None and hasattr(Project, "source_problem"):
+    if source_problem is not None:
+        _require(source_problem.village_id == village.pk, _("The problem was raised in another village."), "problem")
         project.source_problem = source_problem
     project.full_clean()
     project.save()
@@ -282,16 +283,12 @@ def project_create(
 
 
 def _hand_over_problem(*, actor, problem, project: Project) -> None:
-    """Tell fieldwork the problem became this project, when fieldwork offers the hand-over."""
-    try:
-        from fieldwork import services as fieldwork_services
-    except ImportError:
-        return
-    hand_over = getattr(fieldwork_services, "problem_hand_over", None)
-    if hand_over is not None:
-        hand_over(
-            actor=actor, problem=problem, target=project, note=_("Became project %(code)s") % {"code": project.code}
-        )
+    """Tell fieldwork the problem became this project (fieldwork marks it handed over and logs it)."""
+    from fieldwork.services import problem_hand_over  # imported here: fieldwork may import projects' reads
+
+    problem_hand_over(
+        actor=actor, problem=problem, target="project", note=_("Became project %(code)s") % {"code": project.code}
+    )
 
 
 @transaction.atomic
