@@ -210,8 +210,8 @@ class SessionForm(forms.ModelForm):
 
 
 class LedgerFilterForm(forms.Form):
-    start = forms.DateField(label=_("from"), widget=DATE, required=False)
-    end = forms.DateField(label=_("to"), widget=DATE, required=False)
+    start = forms.DateField(label=_("received from"), widget=DATE, required=False)
+    end = forms.DateField(label=_("received until"), widget=DATE, required=False)
     category = forms.ChoiceField(label=_("category"), required=False)
     level = forms.ChoiceField(label=_("handling level"), required=False)
     status = forms.ChoiceField(label=_("status"), required=False)

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -282,9 +283,11 @@ def agreement_docx(request, pk):
 
 
 def _ledger_params(request):
-    form = LedgerFilterForm(request.GET or None)
+    today = timezone.localdate()
+    defaults = {"start": today.replace(month=1, day=1).isoformat(), "end": today.isoformat()}
+    form = LedgerFilterForm(request.GET or defaults)
     if not form.is_valid():
-        form = LedgerFilterForm({})
+        form = LedgerFilterForm(defaults)
         form.is_valid()
         if request.GET:
             messages.error(request, _("The filters were not valid; showing this year."))

@@ -67,3 +67,23 @@ def test_it_takes_a_case_from_intake_to_closed_at_phone_size(phone_page, live_se
     page.screenshot(path=f"{SHOTS}/grievances-closed-phone.png", full_page=True)
     case = Case.objects.get()
     assert case.status == Status.CLOSED and case.return_visits.get().satisfaction == 5
+
+
+def test_it_shows_overdue_cases_and_the_ledger_to_the_township_at_phone_size(phone_page, live_server, personas, tree):
+    from datetime import timedelta
+
+    from grievances.services import cases_mark_overdue
+    from tests.grievances.factories import make_case
+
+    make_case(
+        personas.cadre_a, tree.village_a, title="茶园地界纠纷", received_on=timezone.localdate() - timedelta(days=30)
+    )
+    cases_mark_overdue()
+    page = phone_page
+    login(page, live_server, "township")
+    panel = page.locator(".panel-overdue")
+    assert "茶园地界纠纷" in panel.inner_text()
+    page.goto(f"{live_server.url}/disputes/ledger/")
+    assert page.locator(".stat").first.inner_text().startswith("1")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=f"{SHOTS}/grievances-ledger-phone.png", full_page=True)
