@@ -43,6 +43,7 @@ from fieldwork.models import (
     ProblemSource,
     ProblemStatus,
     Visit,
+    monitoring_choices,
 )
 from villages import crypto
 from villages.models import Area, Role
@@ -146,13 +147,19 @@ def _check_id_duplicate(household: Household) -> None:
         raise ValidationError({"id_number": _("Another household already has this ID number.")})
 
 
+def _category_label(code: str) -> str:
+    return str(dict(monitoring_choices()).get(code, code))
+
+
 @transaction.atomic
 def household_create(*, actor, village: Area, **values) -> Household:
     household = Household(village=village, **{k: v for k, v in values.items() if k in HOUSEHOLD_FIELDS})
     _check_id_duplicate(household)
     household.full_clean()
     household.save()
-    log_event("fieldwork.household.created", household, actor, {"number": household.number})
+    log_event(
+        "fieldwork.household.created", household, actor, {"number": household.number}, message=_("Household created.")
+    )
     return household
 
 
@@ -172,7 +179,14 @@ def household_update(*, actor, household: Household, **values) -> Household:
     data = {"fields": changed}
     if "monitoring_category" in changed:
         data.update(category_from=old_category, category_to=household.monitoring_category)
-    log_event("fieldwork.household.updated", household, actor, data)
+    labels = "、".join(str(Household._meta.get_field(name).verbose_name) for name in changed)
+    message = _("Changed: %(fields)s") % {"fields": labels}
+    if "monitoring_category" in changed:
+        message += " · " + _("monitoring category: %(old)s → %(new)s") % {
+            "old": _category_label(old_category),
+            "new": household.monitoring_label,
+        }
+    log_event("fieldwork.household.updated", household, actor, data, message=message)
     return household
 
 
@@ -236,7 +250,13 @@ def monitoring_start(
     )
     record.full_clean()
     record.save()
-    log_event("fieldwork.monitoring.started", household, actor, {"record": record.pk, "leaving": leaving})
+    log_event(
+        "fieldwork.monitoring.started",
+        household,
+        actor,
+        {"record": record.pk, "leaving": leaving},
+        message=_("Monitoring procedure started: %(category)s") % {"category": record.category_label},
+    )
     return record
 
 
@@ -294,7 +314,13 @@ def monitoring_advance(
     record.step = STEP_ORDER[STEP_ORDER.index(step) + 1]
     record.full_clean()
     record.save(update_fields=fields)
-    log_event("fieldwork.monitoring.advanced", record.household, actor, {"record": record.pk, "step": step})
+    log_event(
+        "fieldwork.monitoring.advanced",
+        record.household,
+        actor,
+        {"record": record.pk, "step": step},
+        message=_("Monitoring step done: %(step)s") % {"step": MonitoringStep(step).label},
+    )
     if record.step == MonitoringStep.DONE:
         _apply_decision(actor=actor, record=record)
     return record

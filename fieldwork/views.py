@@ -30,7 +30,7 @@ from fieldwork.forms import (
     VisitForm,
 )
 from fieldwork.importers import export_households, import_households
-from fieldwork.models import CHECK_ITEMS, Household, LeaveStatus, MonitoringStep, ProblemStatus, monitoring_choices
+from fieldwork.models import CHECK_ITEMS, Household, LeaveStatus, ProblemStatus, monitoring_choices
 from villages.masking import mask_id_number, mask_phone
 from villages.selectors import audience, events_for, is_read_only
 from villages.services import log_event
@@ -111,7 +111,7 @@ def household_detail(request, pk):
         "can_write": not is_read_only(request.user),
         "today": timezone.localdate(),
         "late_days": conf.monitoring_max_days(),
-        "MonitoringStep": MonitoringStep,
+        "events": events_for(household).order_by("-created", "-pk")[:30],
     }
     return render(request, "fieldwork/household_detail.html", context)
 

@@ -171,3 +171,9 @@ def test_members_and_income_are_added_from_their_forms(client_as, households):
     client.post(reverse("fieldwork:income_create", args=[h.pk]), {"year": "2025", "source": "wages", "amount": "30000"})
     assert h.members.get().name == "李小华"
     assert str(h.incomes.get().amount) == "30000.00"
+
+
+def test_the_household_page_shows_the_monitoring_category_history(client_as, personas, households):
+    services.household_update(actor=personas.cadre_a, household=households.a1, monitoring_category="sudden")
+    page = client_as("cadre_a").get(reverse("fieldwork:household_detail", args=[households.a1.pk])).content.decode()
+    assert "监测类别：未纳入监测 → 突发严重困难户" in page
