@@ -306,9 +306,11 @@ def _xlsx_rows(ws, table: Table) -> Iterator:
 def _xlsx_cell(ws, value, column: Column):
     from openpyxl.cell import WriteOnlyCell
 
-    cell = WriteOnlyCell(ws, value=xlsx_value(value, column.kind))
-    if column.kind in XLSX_FORMATS:
-        cell.number_format = XLSX_FORMATS[column.kind]
+    value = xlsx_value(value, column.kind)
+    if column.kind not in XLSX_FORMATS or value is None:
+        return value  # a plain value: no cell object per cell, which matters at a million rows
+    cell = WriteOnlyCell(ws, value=value)
+    cell.number_format = XLSX_FORMATS[column.kind]
     return cell
 
 
