@@ -52,6 +52,9 @@ def _plain(value):
     """Values every driver accepts: Decimal → float (lengths, areas; never money here), time → ISO text."""
     if isinstance(value, Decimal):
         return float(value)
+    if isinstance(value, float):
+        # Six decimals are plenty for lengths, areas and km², and fit every driver's numeric fields.
+        return round(value, 6)
     if isinstance(value, datetime):
         return value.isoformat(timespec="seconds")
     return value

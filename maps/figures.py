@@ -29,18 +29,21 @@ class Figure:
     key: str
     title: str
     unit: str
-    compute: Callable[[QuerySet], dict[int, Decimal]]
+    # (user, villages in scope) -> {village pk: value}; the user lets us reuse other apps' scoped selectors.
+    compute: Callable[[object, QuerySet], dict[int, Decimal]]
     places: int = 0
+    # Counts and sums are 0 for a village with nothing; a share of targets is "no data" instead.
+    zero_when_missing: bool = True
 
 
-def _households(villages: QuerySet) -> dict[int, Decimal]:
+def _households(user, villages: QuerySet) -> dict[int, Decimal]:
     from fieldwork.models import Household
 
     rows = Household.objects.filter(village__in=villages).values("village").annotate(n=Count("pk")).order_by()
     return {row["village"]: Decimal(row["n"]) for row in rows}
 
 
-def _monitored(villages: QuerySet) -> dict[int, Decimal]:
+def _monitored(user, villages: QuerySet) -> dict[int, Decimal]:
     from fieldwork.models import Household
 
     rows = (
@@ -52,11 +55,72 @@ def _monitored(villages: QuerySet) -> dict[int, Decimal]:
     return {row["village"]: Decimal(row["n"]) for row in rows}
 
 
+def _spend(attribute: str):
+    """Budget or paid per village, from the projects app's own roll-up (Decimal yuan)."""
+
+    def compute(user, villages: QuerySet) -> dict[int, Decimal]:
+        from projects.selectors import spend_overview
+
+        rows = spend_overview(user, villages=villages)["villages"]
+        return {row.obj.pk: getattr(row.figures, attribute) for row in rows}
+
+    return compute
+
+
+def _targets_met(user, villages: QuerySet) -> dict[int, Decimal]:
+    """Share (%) of output targets met, by the projects app's latest actuals; villages with no target: none."""
+    from projects.selectors import outputs_against_targets
+
+    met, judged = {}, {}
+    for row in outputs_against_targets(user, villages=villages):
+        if row.met is None:
+            continue
+        village = row.indicator.project.village_id
+        judged[village] = judged.get(village, 0) + 1
+        met[village] = met.get(village, 0) + int(row.met)
+    return {
+        village: (Decimal(100) * met.get(village, 0) / count).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        for village, count in judged.items()
+    }
+
+
+def _open_disputes(user, villages: QuerySet) -> dict[int, Decimal]:
+    from grievances.models import OPEN_STATUSES, Case
+
+    rows = (
+        Case.objects.filter(village__in=villages, status__in=list(OPEN_STATUSES))
+        .values("village")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["village"]: Decimal(row["n"]) for row in rows}
+
+
+def _visits_this_month(user, villages: QuerySet) -> dict[int, Decimal]:
+    from django.utils import timezone
+
+    from fieldwork.models import Visit
+
+    today = timezone.localdate()
+    rows = (
+        Visit.objects.filter(village__in=villages, visited_at__date__gte=today.replace(day=1))
+        .values("village")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["village"]: Decimal(row["n"]) for row in rows}
+
+
 FIGURES: dict[str, Figure] = {
     figure.key: figure
     for figure in [
         Figure("monitored", _("Households under monitoring"), _("households"), _monitored),
         Figure("households", _("Households"), _("households"), _households),
+        Figure("budget", _("Grant budget"), _("yuan"), _spend("budget"), places=2),
+        Figure("paid", _("Paid"), _("yuan"), _spend("paid"), places=2),
+        Figure("targets", _("Share of output targets met"), "%", _targets_met, places=1, zero_when_missing=False),
+        Figure("visits", _("Visits this month"), _("visits"), _visits_this_month),
+        Figure("disputes", _("Open disputes"), _("cases"), _open_disputes),
     ]
 }
 

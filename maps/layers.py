@@ -14,14 +14,28 @@ from types import SimpleNamespace
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import CharField, Count, Expression, F, Max, Q, QuerySet, Value
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Expression,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Max,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Coalesce
 from django.urls import NoReverseMatch, reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from villages.masking import mask_name
 from villages.models import FIELD_ROLES, Area, Level
-from villages.selectors import roles_for
+from villages.selectors import roles_for, scope_q
 
 
 @dataclass(frozen=True)
@@ -91,9 +105,17 @@ class Layer:
     def row_url(self, row: dict, template: str) -> str:
         return template.format(pk=row["pk"]) if template else ""
 
+    def extra_properties(self, row: dict) -> dict:
+        """Properties beyond id, label, status and url that a style needs (e.g. days since a visit)."""
+        return {}
+
     def styles(self) -> list[Style]:
         """Colourings the user can choose; the first is the default. None: one colour (`color`)."""
         return []
+
+    def scope(self, user) -> Q:
+        """Rows the user may see (the one scoping helper, on this layer's area field)."""
+        return scope_q(user, area_field=self.area_field)
 
     # -- links ----------------------------------------------------------------------------------------
     detail_url_name: str = ""
@@ -180,7 +202,9 @@ class AreaLayer(Layer):
         return (own["n"], own["size"], row["n"], row["top"]), row["top"]
 
     def export_columns(self) -> dict[str, Expression]:
-        return {"code": F("code"), "name": F("name"), "level": F("level"), "area_m2": F("area_m2")}
+        # km², not m²: a city's area in m² overflows a Shapefile's numeric field.
+        size = ExpressionWrapper(F("area_m2") / Value(1_000_000.0), output_field=FloatField())
+        return {"code": F("code"), "name": F("name"), "level": F("level"), "area_km2": size}
 
     def popup(self, obj, user) -> dict:
         from villages.geo import m2_to_km2, m2_to_mu
@@ -262,7 +286,26 @@ class HouseholdLayer(Layer):
         return F("monitoring_category")
 
     def styles(self) -> list[Style]:
-        return [Style("category", _("By monitoring category"), "status", _monitoring_legend)]
+        return [
+            Style("category", _("By monitoring category"), "status", _monitoring_legend),
+            Style("visit", _("By days since the last visit"), "days", _visit_age_legend),
+        ]
+
+    def extra_values(self) -> dict[str, Expression]:
+        # One aggregate per row, in the same query: the newest visit of each household.
+        return {"_last_visit": Max("visits__visited_at")}
+
+    def extra_properties(self, row: dict) -> dict:
+        last = row.get("_last_visit")
+        return {"days": (timezone.now() - last).days if last else None}
+
+    def version(self, qs: QuerySet) -> tuple[tuple, object]:
+        # A new visit recolours a household: the newest visit is part of the fingerprint, and so
+        # is today's date (days since the last visit grow without any write).
+        row = qs.order_by().aggregate(
+            n=Count("pk", distinct=True), top=Max("pk"), updated=Max("updated"), visit=Max("visits__pk")
+        )
+        return (row["n"], row["top"], row["updated"], row["visit"], timezone.localdate()), row["updated"]
 
     def popup(self, obj, user) -> dict:
         field_user = bool(roles_for(user, obj.village) & FIELD_ROLES) or user.is_superuser
@@ -286,6 +329,18 @@ class HouseholdLayer(Layer):
             "lifted": F("lifted_out_of_poverty"),
             "updated": F("updated"),
         }
+
+
+VISIT_AGE = [(30, "#2e7d32"), (90, "#f9a825"), (180, "#ef6c00")]
+RECENT_VISIT_DAYS = 30  # the visits layer shows the last month
+
+
+def _visit_age_legend() -> list[LegendItem]:
+    items = [
+        LegendItem(None, _("Visited within %(days)s days") % {"days": days}, color, upto=days)
+        for days, color in VISIT_AGE
+    ]
+    return [*items, LegendItem("", _("Longer ago, or never"), "#c62828")]
 
 
 def _monitoring_legend() -> list[LegendItem]:
@@ -410,3 +465,126 @@ def _site_legend() -> list[LegendItem]:
     from projects.models import SiteKind
 
     return [LegendItem(code, label, SITE_COLORS.get(code, "#455a64")) for code, label in SiteKind.choices]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Disputes by status: open, overdue, closed.
+
+DISPUTE_COLORS = {"overdue": "#c62828", "open": "#ef6c00", "closed": "#607d8b"}
+
+
+@register
+class DisputeLayer(Layer):
+    key = "disputes"
+    title = _("Disputes")
+    model_label = "grievances.Case"
+    geometry_field = "location"
+    area_field = "village"
+    geometry_type = "Point"
+    clusterable = True
+    updated_field = "updated"
+    order = 40
+    color = "#ef6c00"
+    detail_url_name = "grievances:case_detail"
+
+    def scope(self, user) -> Q:
+        # As the grievances app scopes cases: by village, or by group for a group head (中心户长).
+        return scope_q(user, area_field="village") | scope_q(user, area_field="group")
+
+    def label_expression(self) -> Expression:
+        return F("number")
+
+    def status_expression(self) -> Expression:
+        from grievances.models import OPEN_STATUSES
+
+        return Case(
+            When(overdue=True, status__in=list(OPEN_STATUSES), then=Value("overdue")),
+            When(status__in=list(OPEN_STATUSES), then=Value("open")),
+            default=Value("closed"),
+            output_field=CharField(),
+        )
+
+    def styles(self) -> list[Style]:
+        return [Style("status", _("By status"), "status", _dispute_legend)]
+
+    def popup(self, obj, user) -> dict:
+        rows = [
+            (_("Case number"), obj.number),
+            (_("Status"), obj.get_status_display()),
+            (_("Deadline"), formats.date_format(obj.deadline)),
+        ]
+        if obj.overdue:
+            rows.append((_("Overdue"), _("yes")))
+        return {"title": obj.title, "rows": rows, "url": self.detail_url_template().format(pk=obj.pk)}
+
+    def export_columns(self) -> dict[str, Expression]:
+        # The summary and parties stay out: a file leaves the system's access control.
+        return {
+            "number": F("number"),
+            "village": F("village__name"),
+            "category": F("category"),
+            "status": F("status"),
+            "state": self.status_expression(),
+            "received": F("received_on"),
+            "deadline": F("deadline"),
+        }
+
+
+def _dispute_legend() -> list[LegendItem]:
+    return [
+        LegendItem("overdue", _("Overdue"), DISPUTE_COLORS["overdue"]),
+        LegendItem("open", _("In progress"), DISPUTE_COLORS["open"]),
+        LegendItem("closed", _("Closed"), DISPUTE_COLORS["closed"]),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Recent visits (where the phone was), newest first.
+
+
+@register
+class VisitLayer(Layer):
+    key = "visits"
+    title = _("Recent visits")
+    model_label = "fieldwork.Visit"
+    geometry_field = "location"
+    area_field = "village"
+    geometry_type = "Point"
+    clusterable = True
+    visible = False
+    order = 35
+    color = "#00838f"
+    detail_url_name = "fieldwork:visit_detail"
+
+    def base_queryset(self) -> QuerySet:
+        since = timezone.now() - timezone.timedelta(days=RECENT_VISIT_DAYS)
+        return super().base_queryset().filter(visited_at__gte=since)
+
+    def label_expression(self) -> Expression:
+        return F("household__number")
+
+    def status_expression(self) -> Expression:
+        return F("purpose")
+
+    def version(self, qs: QuerySet) -> tuple[tuple, object]:
+        row = qs.order_by().aggregate(n=Count("pk"), top=Max("pk"), newest=Max("created"))
+        return (row["n"], row["top"], row["newest"]), row["newest"]
+
+    def popup(self, obj, user) -> dict:
+        rows = [
+            (_("Household number"), obj.household.number),
+            (_("Date"), formats.date_format(timezone.localtime(obj.visited_at))),
+            (_("Purpose"), obj.get_purpose_display()),
+        ]
+        if obj.gps_poor:
+            rows.append((_("GPS"), _("poor accuracy")))
+        return {"title": str(obj.household.number), "rows": rows, "url": self.detail_url_template().format(pk=obj.pk)}
+
+    def export_columns(self) -> dict[str, Expression]:
+        return {
+            "household": F("household__number"),
+            "village": F("village__name"),
+            "visited": F("visited_at"),
+            "purpose": F("purpose"),
+            "accuracy": F("accuracy_m"),
+        }

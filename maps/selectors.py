@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from maps.layers import Layer, all_layers, get_layer, scope_filter
 from villages.models import Area, Level
-from villages.selectors import area_for_user, filter_in_scope, scope_paths, villages_for_user
+from villages.selectors import area_for_user, scope_paths, villages_for_user
 
 
 class BadRequest(ValueError):
@@ -90,7 +90,7 @@ def parse_area(user, text: str | None) -> Area | None:
 
 
 def layer_queryset(user, layer: Layer, *, area: Area | None = None, bbox=None) -> QuerySet:
-    qs = filter_in_scope(layer.base_queryset(), user, area_field=layer.area_field)
+    qs = layer.base_queryset().filter(layer.scope(user))
     qs = qs.filter(scope_filter(layer, area))
     if bbox is not None:
         qs = qs.filter(**{f"{layer.geometry_field}__intersects": Polygon.from_bbox(bbox)})
@@ -142,6 +142,7 @@ def features_json(layer: Layer, qs: QuerySet) -> str:
             "label": layer.row_label(row) or "",
             "status": row["_status"] or "",
             "url": layer.row_url(row, template),
+            **layer.extra_properties(row),
         }
         properties = json.dumps(props, ensure_ascii=False, separators=(",", ":"))
         parts.append(f'{{"type":"Feature","id":{row["pk"]},"geometry":{row["_geojson"]},"properties":{properties}}}')
@@ -263,25 +264,26 @@ def hq_rows(user, figure, *, sort: str = "-value") -> tuple[list[dict], list]:
     from maps.figures import class_breaks, class_of
 
     villages = villages_for_user(user).select_related("parent")
-    values = figure.compute(villages)
+    values = figure.compute(user, villages)
+    missing = Decimal(0) if figure.zero_when_missing else None
     rows = [
-        {"area": v, "town": v.parent.name if v.parent else "", "value": values.get(v.pk, Decimal(0))} for v in villages
+        {"area": v, "town": v.parent.name if v.parent else "", "value": values.get(v.pk, missing)} for v in villages
     ]
-    breaks = class_breaks([r["value"] for r in rows], places=figure.places)
+    breaks = class_breaks([r["value"] for r in rows if r["value"] is not None], places=figure.places)
     for row in rows:
         brk = class_of(row["value"], breaks)
         row["color"] = brk.color if brk else "#cccccc"
     sort = sort if sort in SORTS else "-value"
     key = sort.lstrip("-")
     getter = {"name": lambda r: r["area"].name, "town": lambda r: (r["town"], r["area"].name)}.get(
-        key, lambda r: (r["value"], r["area"].name)
+        key, lambda r: (r["value"] is not None, r["value"] or 0, r["area"].name)
     )
     rows.sort(key=getter, reverse=sort.startswith("-"))
     return rows, breaks
 
 
 def hq_map_config(user, figure, rows, breaks, mode: str) -> dict:
-    biggest = max((r["value"] for r in rows), default=Decimal(0)) or Decimal(1)
+    biggest = max((r["value"] for r in rows if r["value"] is not None), default=Decimal(0)) or Decimal(1)
     return {
         "figure": figure.key,
         "mode": mode,
@@ -289,10 +291,10 @@ def hq_map_config(user, figure, rows, breaks, mode: str) -> dict:
         "bounds": None,
         "values": {
             str(r["area"].pk): {
-                "value": str(r["value"]),
+                "value": "—" if r["value"] is None else str(r["value"]),
                 "color": r["color"],
                 # Proportional symbols: the circle's area, not its radius, grows with the value.
-                "radius": round(6 + 24 * math.sqrt(float(r["value"] / biggest)), 1),
+                "radius": round(6 + 24 * math.sqrt(float(r["value"] / biggest)), 1) if r["value"] else 0,
                 "url": reverse("maps:village_map", args=[r["area"].pk]),
             }
             for r in rows
@@ -300,3 +302,11 @@ def hq_map_config(user, figure, rows, breaks, mode: str) -> dict:
         "layers": [layer_config(get_layer(key), None) for key in ("counties", "towns", "villages")],
         **basemaps(),
     }
+
+
+def feature_for_user(user, layer: Layer, pk):
+    """One row of the layer, or 404 when the user cannot see it."""
+    try:
+        return layer.base_queryset().filter(layer.scope(user)).get(pk=pk)
+    except (layer.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc

@@ -12,6 +12,8 @@ urlpatterns = [
     path("layers/<slug:key>/<int:pk>/popup/", views.feature_popup, name="feature_popup"),
     path("layers/<slug:key>/export/<slug:fmt>/", views.layer_export, name="layer_export"),
     path("villages/<int:pk>/export/", views.export_index, name="export_index"),
+    path("villages/<int:pk>/import/", views.import_upload, name="import_upload"),
+    path("villages/<int:pk>/import/<str:token>/", views.import_preview, name="import_preview"),
     # OGC API – Features (read-only): QGIS and GDAL connect to maps/ogc/.
     path("ogc/", ogc.landing, name="ogc_landing"),
     path("ogc/conformance", ogc.conformance, name="ogc_conformance"),

@@ -1,15 +1,18 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from maps import selectors
+from maps import imports, selectors
 from maps.exports import FORMATS, export_layer
 from maps.figures import FIGURES, get_figure
+from maps.forms import OFFSET_CHOICES, ImportConfirmForm, ImportUploadForm
 from maps.layers import get_layer
-from villages.selectors import audience, breadcrumbs, get_in_scope, villages_for_user
+from villages.selectors import area_for_user, audience, breadcrumbs, is_read_only, villages_for_user
 
 
 def json_error(message: str, status: int) -> JsonResponse:
@@ -70,7 +73,7 @@ def layer_geojson(request, key):
 @require_GET
 def feature_popup(request, key, pk):
     layer = _layer_or_404(key)
-    obj = get_in_scope(layer.base_queryset(), request.user, pk, area_field=layer.area_field)
+    obj = selectors.feature_for_user(request.user, layer, pk)
     return render(request, "maps/_popup.html", {"popup": layer.popup(obj, request.user), "layer": layer})
 
 
@@ -83,6 +86,7 @@ def village_map(request, pk):
         "config": selectors.village_map_config(area),
         "panel_layers": selectors.village_layers(),
         "crumbs": breadcrumbs(area),
+        "can_import": not is_read_only(request.user),
     }
     return render(request, "maps/village_map.html", context)
 
@@ -142,3 +146,79 @@ def layer_export(request, key, fmt):
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# ---------------------------------------------------------------------------------------------------
+# GIS import of project sites
+
+
+def _import_village(request, pk):
+    """The village, in scope (404) and writable (403 for auditors and funders)."""
+    village = selectors.village_for_user(request.user, pk)
+    area_for_user(request.user, pk, write=True)
+    return village
+
+
+@login_required
+def import_upload(request, pk):
+    village = _import_village(request, pk)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            token = imports.store_upload(form.cleaned_data["file"], user=request.user, village=village)
+        except selectors.BadRequest as exc:
+            form.add_error("file", str(exc))
+        else:
+            url = reverse("maps:import_preview", args=[village.pk, token])
+            return redirect(f"{url}?offset={form.cleaned_data['offset']}")
+    return render(
+        request, "maps/import_upload.html", {"area": village, "form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def import_preview(request, pk, token):
+    from projects.models import SiteKind
+    from projects.selectors import projects_for_user
+
+    village = _import_village(request, pk)
+    try:
+        path, meta = imports.load_upload(token, user=request.user, village=village)
+    except LookupError as exc:
+        raise Http404 from exc
+    offset = request.POST.get("offset") or request.GET.get("offset") or "wgs84"
+    try:
+        preview = imports.read_preview(path, offset=offset)
+    except selectors.BadRequest as exc:
+        imports.discard_upload(token)
+        context = {"area": village, "form": ImportUploadForm(initial={"offset": "wgs84"}), "refused": str(exc)}
+        return render(request, "maps/import_upload.html", context, status=400)
+    projects = projects_for_user(request.user, villages=[village])
+    form = ImportConfirmForm(
+        request.POST or None, initial={"offset": offset}, projects=projects, kinds=SiteKind.choices
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            sites = imports.import_sites(
+                actor=request.user,
+                project=form.cleaned_data["project"],
+                preview=preview,
+                kind=form.cleaned_data["kind"] or None,
+            )
+        except selectors.BadRequest as exc:
+            form.add_error(None, str(exc))
+        else:
+            imports.discard_upload(token)
+            messages.success(request, _("%(n)s sites imported.") % {"n": len(sites)})
+            return redirect("maps:village_map", village.pk)
+    config = {**selectors.village_map_config(village), "preview": preview.geojson()}
+    context = {
+        "area": village,
+        "preview": preview,
+        "meta": meta,
+        "form": form,
+        "offset": offset,
+        "offsets": OFFSET_CHOICES,
+        "config": config,
+    }
+    return render(request, "maps/import_preview.html", context, status=400 if form.errors else 200)

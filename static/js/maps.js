@@ -108,6 +108,8 @@
     var spec = self.spec;
     var geo = L.geoJSON(data, {
       style: function (f) {
+        // Points keep their own marker style (a filled dot), set in pointToLayer.
+        if (f.geometry && f.geometry.type === "Point") return {};
         var c = colourFor(self.style, f.properties) || spec.color;
         var polygon = spec.type.indexOf("Polygon") >= 0;
         return { color: c, weight: polygon ? 2 : 4, fillOpacity: polygon ? 0.06 : 0.3 };
@@ -193,6 +195,7 @@
         var on = !wrap.classList.contains("map-fullscreen");
         wrap.classList.toggle("map-fullscreen", on);
         document.body.classList.toggle("map-fullscreen-on", on);
+        full.textContent = on ? full.dataset.exit : full.dataset.enter;
         setTimeout(function () { map.invalidateSize(); }, 50);
       });
     }

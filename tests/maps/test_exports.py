@@ -104,3 +104,16 @@ def test_it_applies_the_permission_matrix_to_exports(client_as, households, tree
     assert response.status_code == {"anonymous": 302, "cadre_b": 404}.get(persona, 200)
     page = client_as(persona).get(reverse("maps:export_index", args=[tree.village_a.pk]))
     assert page.status_code == {"anonymous": 302, "cadre_b": 404}.get(persona, 200)
+
+
+def test_it_exports_a_citys_area_into_a_shapefile_without_overflow(client_as, tree, tmp_path):
+    tree.city.area_m2 = 1_441_841_608.648
+    tree.city.save()
+    response = client_as("hq").get(export_url("villages", "shp"))
+    assert response.status_code == 200
+    cities = client_as("hq").get(export_url("counties", "shp"))
+    frame, _path = read_back(cities.content, "shp", tmp_path)
+    assert list(frame["code"]) == ["K"]
+    from maps.exports import _plain
+
+    assert _plain(1_441_841_608.64836192 / 1_000_000) == 1441.841609

@@ -33,7 +33,7 @@ def test_it_returns_the_exact_feature_collection_of_a_village(client_as, tree, h
                 "type": "Feature",
                 "id": h.pk,
                 "geometry": {"type": "Point", "coordinates": coords},
-                "properties": {"id": h.pk, "label": number, "status": status, "url": household_url(h.pk)},
+                "properties": {"id": h.pk, "label": number, "status": status, "url": household_url(h.pk), "days": None},
             }
             for h, coords, number, status in [
                 (a1, [108.51, 32.41], "A-001", "unstable"),
