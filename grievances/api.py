@@ -122,8 +122,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
 
     @extend_schema(request=CaseIntakeSerializer, responses={200: CaseSerializer, 201: CaseSerializer})
     def create(self, request, *args, **kwargs):
-        if is_read_only(request.user):
-            raise PermissionDenied("只读角色不能登记纠纷。")
+        if is_read_only(request.user) or not selectors.villages_for_intake(request.user).exists():
+            raise PermissionDenied("您的角色不能登记纠纷。")
         intake = CaseIntakeSerializer(data=request.data)
         intake.is_valid(raise_exception=True)
         data = intake.validated_data

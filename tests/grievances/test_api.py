@@ -77,3 +77,13 @@ def test_it_lists_cases_in_scope_only(client_as, tree, case_a):
 def test_it_is_in_the_openapi_schema(client_as):
     schema = client_as("hq").get("/api/schema/").content.decode()
     assert "/disputes/api/cases/" in schema and "client_uuid" in schema
+
+
+INTAKE = {"cadre_a": 201, "cadre_b": 400, "township": 201, "hq": 403, "auditor": 403, "funder": 403, "anonymous": 403}
+
+
+@pytest.mark.parametrize("persona", list(INTAKE))
+def test_intake_permission_matrix(client_as, tree, persona):
+    response = client_as(persona).post("/disputes/api/cases/", payload(tree.village_a), content_type="application/json")
+    assert response.status_code == INTAKE[persona]
+    assert Case.objects.count() == (1 if INTAKE[persona] == 201 else 0)
