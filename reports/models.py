@@ -8,10 +8,10 @@ from villages.models import Area
 
 
 class RunStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+    QUEUED = "queued", _("Waiting in the queue")
+    RUNNING = "running", _("Being generated")
+    DONE = "done", _("Generated")
+    FAILED = "failed", _("Generation failed")
 
 
 class ReportRun(models.Model):
