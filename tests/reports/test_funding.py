@@ -84,6 +84,17 @@ def test_a_grant_filter_keeps_only_that_grant(data_set, personas, tree, funded):
         )
     )
     assert report.sections[0].stats[0].value == 0
+    report = FundingReport().build(
+        Params(
+            area=tree.city,
+            start=datetime.date(2024, 1, 1),
+            end=timezone.localdate(),
+            user=personas.hq,
+            extra={"grant": funded.grant.pk},
+        )
+    )
+    assert report.sections[0].stats[0].value == 150000  # the grant's one budget line
+    assert report.sections[0].stats[2].value == 12000
 
 
 def test_an_area_without_projects_is_an_honest_empty_report(personas, tree, tmp_path):
