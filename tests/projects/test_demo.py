@@ -53,3 +53,38 @@ def _superuser():
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.get(username="admin")
+
+
+def test_every_page_renders_with_the_demo_data():
+    from django.test import Client
+    from django.urls import reverse
+
+    from projects.models import PublicNotice
+
+    call_command("load_demo", stdout=io.StringIO())
+    client = Client()
+    client.force_login(_superuser())
+    urls = [
+        reverse(n)
+        for n in (
+            "projects:project_list",
+            "projects:grant_list",
+            "projects:payment_list",
+            "projects:review",
+            "projects:finding_list",
+            "projects:approval_queue",
+        )
+    ]
+    urls += [reverse("projects:project_detail", args=[p.pk]) for p in Project.objects.all()]
+    urls += [reverse("projects:payment_detail", args=[p.pk]) for p in Payment.objects.all()]
+    urls += [reverse("projects:notice_detail", args=[n.pk]) for n in PublicNotice.objects.all()]
+    from projects.models import Grant
+
+    urls += [reverse("projects:grant_detail", args=[g.pk]) for g in Grant.objects.all()]
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    # A cashier sees the payment waiting for them on the home page.
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="chuna"))
+    assert "ZF2026-CY-004" in client.get("/").content.decode()
