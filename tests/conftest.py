@@ -119,6 +119,10 @@ def qcluster(transactional_db):
     else:
         env["DATABASE_URL"] = f"spatialite:///{db['NAME']}"
     root = Path(__file__).resolve().parent.parent
+    # Start from an empty queue: jobs left in Redis by earlier tests belong to other databases.
+    from django_q.brokers import get_broker
+
+    get_broker().purge_queue()
     process = subprocess.Popen(
         [sys.executable, "manage.py", "qcluster"],
         cwd=root,
