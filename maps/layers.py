@@ -23,8 +23,10 @@ from django.db.models import (
     F,
     FloatField,
     Max,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -292,8 +294,12 @@ class HouseholdLayer(Layer):
         ]
 
     def extra_values(self) -> dict[str, Expression]:
-        # One aggregate per row, in the same query: the newest visit of each household.
-        return {"_last_visit": Max("visits__visited_at")}
+        # The newest visit of each household, as a correlated subquery in the same query (a join
+        # with MAX would make the database group by every selected column, GeoJSON included).
+        from fieldwork.models import Visit
+
+        newest = Visit.objects.filter(household=OuterRef("pk")).order_by("-visited_at").values("visited_at")[:1]
+        return {"_last_visit": Subquery(newest)}
 
     def extra_properties(self, row: dict) -> dict:
         last = row.get("_last_visit")
