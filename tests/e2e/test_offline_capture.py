@@ -151,8 +151,8 @@ def test_it_creates_no_duplicates_when_the_network_drops_in_the_middle_of_sendin
 
     def reach_server_then_lose_answer(route, kind):
         # The server gets the request and saves the record; the phone never hears back.
-        route.fetch()
         cut[kind] += 1
+        route.fetch()
         route.abort("connectionreset")
 
     page.route("**/offline/api/items/", lambda route: reach_server_then_lose_answer(route, "items"))
@@ -162,7 +162,7 @@ def test_it_creates_no_duplicates_when_the_network_drops_in_the_middle_of_sendin
     fill_visit(page, "A001 陈德明", "断网时发送", [photo])
     wait_db(page, lambda: Visit.objects.count() == 1)
     assert cut["items"] >= 1
-    assert page.evaluate(QUEUE_STATES) == "waiting"
+    wait_until(page, QUEUE_STATES + ".then(s => s === 'waiting')")
 
     # The record arrived but the phone does not know: on "send now" the retry must find it.
     page.unroute("**/offline/api/items/")
@@ -210,7 +210,7 @@ def test_it_sends_the_others_when_the_server_refuses_one_and_lets_the_user_corre
     # Discard one (the newest is listed first) …
     page.once("dialog", lambda dialog: dialog.accept())
     failed.first.locator("button.discard").click()
-    page.wait_for_function("document.querySelectorAll('.queue-item[data-state=failed]').length === 1")
+    wait_until(page, "document.querySelectorAll('.queue-item[data-state=failed]').length === 1")
     # … and correct the other: the form opens with what was typed, the date is fixed, it is sent.
     page.locator(".queue-item[data-state=failed] a.button").click()
     page.wait_for_selector("#capture-errors:not([hidden])")

@@ -56,9 +56,15 @@
   }
 
   var channel = "BroadcastChannel" in window ? new BroadcastChannel("zhucun-queue") : null;
+  // Coalesced: a sync of hundreds of items must not redraw the queue page hundreds of times.
+  var pending = null;
   function changed() {
-    window.dispatchEvent(new CustomEvent("zhucun:queue"));
-    if (channel) channel.postMessage("changed");
+    if (pending) return;
+    pending = setTimeout(function () {
+      pending = null;
+      window.dispatchEvent(new CustomEvent("zhucun:queue"));
+      if (channel) channel.postMessage("changed");
+    }, 150);
   }
   if (channel) channel.onmessage = function () { window.dispatchEvent(new CustomEvent("zhucun:queue")); };
 

@@ -11,7 +11,9 @@ var STATIC_SHELL = __STATIC_SHELL__;
 var PAGE_SHELL = __PAGE_SHELL__;
 var STATIC_CACHE = "zhucun-static-" + VERSION;
 var PAGE_CACHE = "zhucun-pages-" + VERSION;
-var NETWORK_WAIT_MS = 4000;
+// Past this wait on a page, the cached copy is shown (if there is one); a failed fetch shows it at once.
+// Long enough that a merely slow server never gets a stale page instead of a fresh one.
+var NETWORK_WAIT_MS = 10000;
 var NEVER_CACHED = ["/offline/api/", "/offline/package/", "/media/", "/admin/", "/api/", "/accounts/", "/i18n/", "/sw.js"];
 
 self.addEventListener("install", function (event) {
@@ -82,7 +84,7 @@ function networkFirst(request) {
   return new Promise(function (resolve) {
     var settled = false;
     var timer = setTimeout(function () {
-      fromCache(request).then(function (hit) {
+      caches.open(PAGE_CACHE).then(function (cache) { return cache.match(request, { ignoreVary: true }); }).then(function (hit) {
         if (!settled && hit && hit.type !== "error") { settled = true; resolve(hit); }
       });
     }, NETWORK_WAIT_MS);

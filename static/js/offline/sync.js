@@ -115,7 +115,7 @@
     if (!item.recordSent) {
       if (!due(item, force)) return step;
       item.state = "sending";
-      step = Q.put(item).then(function () { return postRecord(item, csrf); }).then(function (answer) {
+      step = Q.put(item, true).then(function () { return postRecord(item, csrf); }).then(function (answer) {
         if (answer.outcome === "sent") {
           item.recordSent = true;
           item.result = answer.body;
@@ -149,7 +149,7 @@
         chain = chain.then(function () {
           if (photo.state === "sent" || photo.state === "failed" || !due(photo, force)) return;
           photo.state = "sending";
-          return Q.put(item).then(function () { return postPhoto(item, photo, csrf); }).then(function (answer) {
+          return Q.put(item, true).then(function () { return postPhoto(item, photo, csrf); }).then(function (answer) {
             if (answer.outcome === "sent") {
               photo.state = "sent";
               photo.message = "";
