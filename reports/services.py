@@ -19,6 +19,7 @@ from reports.base import Params, get_exporter
 from reports.models import ReportRun, RunStatus
 from reports.renderers import EXTENSIONS, render
 from villages import selectors as area_selectors
+from villages.jobs import enqueue
 from villages.models import HQ_ROLES, Area, Level, RoleAssignment
 from villages.services import log_event, notify
 
@@ -33,9 +34,8 @@ MONTHLY_FORMAT = "docx"
 
 
 def _enqueue(run_pk: int) -> None:
-    from django_q.tasks import async_task
-
-    transaction.on_commit(lambda: async_task("reports.tasks.generate_report", run_pk, task_name=f"report-run-{run_pk}"))
+    # After commit; kept in the outbox if the broker is down, so requesting a report never fails on Redis.
+    enqueue("reports.tasks.generate_report", run_pk, task_name=f"report-run-{run_pk}")
 
 
 def _validate_params(identifier: str, params: dict) -> dict:
@@ -206,19 +206,13 @@ def runs_watchdog(*, now: datetime.datetime | None = None) -> dict:
         if run.attempts < MAX_ATTEMPTS:
             if same.update(status=RunStatus.QUEUED, claim=None, progress=0):
                 counts["requeued"] += 1
-                transaction.on_commit(lambda pk=run.pk: _enqueue_now(pk))
+                _enqueue(run.pk)
             continue
         with translation.override(run.language):
             message = _("The report was stopped: its worker did not finish within the time limit.")
         if same.update(status=RunStatus.FAILED, error=message, finished=now, claim=None):
             counts["failed"] += 1
     return counts
-
-
-def _enqueue_now(run_pk: int) -> None:
-    from django_q.tasks import async_task
-
-    async_task("reports.tasks.generate_report", run_pk, task_name=f"report-run-{run_pk}")
 
 
 def previous_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
