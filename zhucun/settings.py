@@ -264,6 +264,22 @@ elif MAP_BASEMAP == "osm":
 # Attendance and fieldwork rules that vary by county are configuration, not code.
 ATTENDANCE_MIN_DAYS = env_int("ATTENDANCE_MIN_DAYS", 20)
 GPS_POOR_ACCURACY_M = env_int("GPS_POOR_ACCURACY_M", 50)
+LEAVE_TOWNSHIP_MAX_DAYS = env_int("LEAVE_TOWNSHIP_MAX_DAYS", 3)
+MONITORING_NOTICE_DAYS = env_int("MONITORING_NOTICE_DAYS", 5)
+MONITORING_MAX_DAYS = env_int("MONITORING_MAX_DAYS", 15)
+PHOTO_MAX_SIDE_PX = env_int("PHOTO_MAX_SIDE_PX", 1600)
+# The union's payment rules: cash limit and split-payment detection (yuan, as text for Decimal).
+PROJECTS_CASH_LIMIT = env_str("PROJECTS_CASH_LIMIT", "1000.00")
+PROJECTS_SPLIT_LIMIT = env_str("PROJECTS_SPLIT_LIMIT", "10000.00")
+PROJECTS_SPLIT_DAYS = env_int("PROJECTS_SPLIT_DAYS", 7)
+PROJECTS_NOTICE_MIN_DAYS = env_int("PROJECTS_NOTICE_MIN_DAYS", 10)
+PROJECTS_REPORT_DUE_DAYS = env_int("PROJECTS_REPORT_DUE_DAYS", 30)
+REPORT_RUN_MAX_ATTEMPTS = env_int("REPORT_RUN_MAX_ATTEMPTS", 2)
+REPORT_RUN_STALE_SECONDS = env_int("REPORT_RUN_STALE_SECONDS", 15 * 60)
+# Structured rules (dispute categories and deadlines per level, required attachments per payment
+# type, invoice types) have defaults in each app's conf and can be overridden here as Python values:
+# GRIEVANCE_CATEGORIES, GRIEVANCE_DEADLINE_DAYS, GRIEVANCE_CATEGORY_DEADLINE_DAYS,
+# GRIEVANCE_NOTIFY_CHANNELS, PROJECTS_REQUIRED_ATTACHMENTS, PROJECTS_INVOICE_TYPES.
 
 # Content-Security-Policy: no inline script anywhere (pages pass data with json_script).
 # Styles may be inline (Leaflet positions map panes with style attributes). The admin is
