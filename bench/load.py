@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import os
 import random
 import sys
 import time
@@ -51,7 +52,8 @@ def _visit(spec: dict, rnd: random.Random) -> bytes:
 
 
 async def _client(spec: dict, deadline: float, seed: int, latencies: list, errors: list) -> None:
-    rnd = random.Random(seed)
+    # Seeded per process and client: each run sends new client UUIDs (a repeat would be a replay).
+    rnd = random.Random(f"{os.getpid()}-{seed}-{time.time_ns()}")
     while time.perf_counter() < deadline:
         body = _visit(spec, rnd)
         began = time.perf_counter()

@@ -82,6 +82,14 @@ def funding(fmt: str, out: Path, area_pk: int, start: dt.date, end: dt.date) -> 
     return _run_exporter(exporter, fmt, out, area_pk, start, end)
 
 
+def _hwm_kb() -> int:
+    """This process's peak resident memory (its own, not inherited from the parent at fork)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("job", choices=["idle", "copy-csv", "visits-export", "funding"])
@@ -108,7 +116,7 @@ def main(argv=None) -> int:
         return 0
     seconds = time.perf_counter() - began
     size = args.out.stat().st_size if args.out and args.out.exists() else 0
-    print(json.dumps({"seconds": seconds, "bytes": size, **extra}))
+    print(json.dumps({"seconds": seconds, "bytes": size, "hwm_kb": _hwm_kb(), **extra}))
     return 0
 
 

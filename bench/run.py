@@ -160,12 +160,18 @@ def run_probe(environ: dict, args: list[str], timeout: float = PROBE_TIMEOUT_S) 
 
     timer = threading.Timer(timeout, stop)
     timer.start()
+    # The child's own high-water mark (VmHWM), polled while it runs: wait4's ru_maxrss would
+    # include this parent's resident size inherited at fork, which hides any smaller peak.
+    peak_kb = [0]
+    watcher = threading.Thread(target=_watch_hwm, args=(proc, peak_kb), daemon=True)
+    watcher.start()
     try:
         out = proc.stdout.read()
     finally:
         timer.cancel()
     proc.stdout.close()
-    _pid, status, usage = os.wait4(proc.pid, 0)
+    _pid, status, _usage = os.wait4(proc.pid, 0)
+    watcher.join(timeout=2)
     proc.returncode = os.waitstatus_to_exitcode(status)
     lines = [line for line in out.splitlines() if line.startswith("{")]
     if stopped:
@@ -174,8 +180,20 @@ def run_probe(environ: dict, args: list[str], timeout: float = PROBE_TIMEOUT_S) 
         data = json.loads(lines[-1])
     else:
         data = {"error": f"probe exited {proc.returncode}: {out[-300:]}"}
-    data["peak_mb"] = usage.ru_maxrss / 1024  # Linux: kilobytes
+    data["peak_mb"] = data.pop("hwm_kb", peak_kb[0]) / 1024
     return data
+
+
+def _watch_hwm(proc, peak_kb: list) -> None:
+    status = Path(f"/proc/{proc.pid}/status")
+    while proc.poll() is None:
+        try:
+            for line in status.read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak_kb[0] = max(peak_kb[0], int(line.split()[1]))
+        except (OSError, ValueError):
+            return
+        time.sleep(0.2)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -896,7 +914,7 @@ def machine() -> dict:
         "memory_gb": round(mem_kb / 1024 / 1024, 1),
         "load_average": os.getloadavg(),
         "postgresql": pg.split(" on ")[0],
-        "postgis": postgis.split(" ")[1] if postgis else "",
+        "postgis": (re.search(r'POSTGIS="([^ "]+)', postgis or "") or ["", ""])[1],
         "python": platform.python_version(),
         "kernel": platform.release(),
     }
