@@ -9,6 +9,7 @@ import time
 import pytest
 from django.contrib.gis.geos import Point
 from PIL import Image
+from playwright.sync_api import Error as PlaywrightError
 
 from fieldwork.models import Household, Photo, Problem, Visit
 from fieldwork.services import household_update
@@ -16,7 +17,9 @@ from grievances.models import Case
 from tests.e2e.conftest import login
 from tests.fieldwork.factories import HouseholdFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# Run in a pytest process of their own (`make test` does): after the rest of the suite they time out
+# waiting for the village package, an order dependency not yet understood (see CHANGELOG).
+pytestmark = [pytest.mark.browser, pytest.mark.isolated, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
@@ -152,8 +155,11 @@ def test_it_creates_no_duplicates_when_the_network_drops_in_the_middle_of_sendin
     def reach_server_then_lose_answer(route, kind):
         # The server gets the request and saves the record; the phone never hears back.
         cut[kind] += 1
-        route.fetch()
-        route.abort("connectionreset")
+        try:
+            route.fetch()
+            route.abort("connectionreset")
+        except PlaywrightError:  # unrouted while this request was in flight: nothing to cut
+            pass
 
     page.route("**/offline/api/items/", lambda route: reach_server_then_lose_answer(route, "items"))
     page.route("**/offline/api/photos/", lambda route: reach_server_then_lose_answer(route, "photos"))
