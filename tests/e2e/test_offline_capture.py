@@ -123,7 +123,7 @@ def test_it_keeps_visits_with_photos_and_a_dispute_typed_offline_and_sends_them_
     # Still no signal: reload, and the queue is still there.
     page.reload()
     page.wait_for_selector("#offline-badge:not([hidden])")
-    assert page.locator("#offline-badge").inner_text() == "4 条待发送"
+    wait_until(page, "document.querySelector('#offline-badge').innerText.trim() === '4 条待发送'")
     page.goto(f"{live_server.url}/offline/")
     page.wait_for_selector(".queue-item")
     assert page.locator(".queue-item[data-state=waiting]").count() == 4
@@ -210,7 +210,8 @@ def test_it_sends_the_others_when_the_server_refuses_one_and_lets_the_user_corre
     assert failed.count() == 2
     message = failed.first.locator(".queue-message").inner_text()
     assert message and "future" not in message  # the server's own words, in Chinese
-    assert page.locator("#offline-badge").inner_text() == "2 条待发送"
+    # The badge redraw is batched: wait for it rather than read it at once.
+    wait_until(page, "document.querySelector('#offline-badge').innerText.trim() === '2 条待发送'")
     page.screenshot(path=str(tmp_path / "offline-refused.png"), full_page=True)
 
     # Discard one (the newest is listed first) …
