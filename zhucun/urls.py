@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -25,5 +23,5 @@ urlpatterns = [
     path("sw.js", service_worker, name="service_worker"),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No route serves MEDIA_ROOT, not even under DEBUG: photos, invoices and generated reports are
+# private and reach users only through views that check the requester's scope.
