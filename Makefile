@@ -31,7 +31,9 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt build-constraints.txt
 	  { echo "$(PYTHON) 的 sqlite3 不能加载扩展 (SpatiaLite) / cannot load SQLite extensions: set PYTHON=/usr/bin/python3"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q --build-constraint build-constraints.txt -r requirements-dev.txt
+	# pyproj 3.6 first, with its own build constraint (Cython < 3.1); pyogrio 0.13 needs Cython >= 3.1.
+	$(BIN)/pip install -q --build-constraint build-constraints.txt --no-binary pyproj $$(grep '^pyproj==' requirements.txt)
+	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 
 messages: venv
