@@ -72,3 +72,14 @@ def test_check_database_reports_command_errors_not_tracebacks(settings, monkeypa
     monkeypatch.setattr(connection, "ensure_connection", fail)
     with pytest.raises(CommandError, match="无法连接数据库"):
         call_command("check_database", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_jit():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("JIT is a PostgreSQL setting; SpatiaLite has none")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
