@@ -106,6 +106,11 @@ def _media_path(name: str) -> Path:
     return Path(settings.MEDIA_ROOT) / name
 
 
+def _partial_path(token: uuid.UUID, extension: str) -> Path:
+    """Where an attempt writes before renaming: named by its claim, so the watchdog can remove it."""
+    return _media_path(ReportRun.new_file_name(extension)).with_name(f".tmp-{token.hex}.{extension}")
+
+
 def _readable(exc: Exception) -> str:
     if isinstance(exc, ObjectDoesNotExist):
         return _("The area or another object of this report no longer exists.")
@@ -126,7 +131,7 @@ def run_execute(*, run_pk: int) -> bool:
     final_name = ReportRun.new_file_name(extension)
     final_path = _media_path(final_name)
     final_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp_path = final_path.with_name(f".tmp-{token.hex}.{extension}")
+    tmp_path = _partial_path(token, extension)
     try:
         with translation.override(run.language):
             filename = _build_file(run, token, tmp_path)
@@ -201,18 +206,26 @@ def runs_watchdog(*, now: datetime.datetime | None = None) -> dict:
     cutoff = now - STALE_AFTER
     counts = {"requeued": 0, "failed": 0}
     stuck = ReportRun.objects.filter(status=RunStatus.RUNNING, heartbeat__lt=cutoff)
-    for run in stuck.only("pk", "attempts", "claim", "language", "area"):
+    for run in stuck.only("pk", "attempts", "claim", "language", "area", "format"):
         same = ReportRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING, claim=run.claim, heartbeat__lt=cutoff)
         if run.attempts < MAX_ATTEMPTS:
             if same.update(status=RunStatus.QUEUED, claim=None, progress=0):
                 counts["requeued"] += 1
+                _remove_partial(run)
                 _enqueue(run.pk)
             continue
         with translation.override(run.language):
             message = _("The report was stopped: its worker did not finish within the time limit.")
         if same.update(status=RunStatus.FAILED, error=message, finished=now, claim=None):
             counts["failed"] += 1
+            _remove_partial(run)
     return counts
+
+
+def _remove_partial(run: ReportRun) -> None:
+    # A killed worker leaves its half-written temporary file behind; its claim names it.
+    if run.claim:
+        _partial_path(run.claim, EXTENSIONS.get(run.format, "bin")).unlink(missing_ok=True)
 
 
 def previous_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:

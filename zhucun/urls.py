@@ -23,5 +23,7 @@ urlpatterns = [
     path("sw.js", service_worker, name="service_worker"),
 ]
 
+handler500 = "villages.middleware.server_error"
+
 # No route serves MEDIA_ROOT, not even under DEBUG: photos, invoices and generated reports are
 # private and reach users only through views that check the requester's scope.
