@@ -5,11 +5,9 @@ Creates that come from phones take a `client_uuid`: a retry with the same UUID r
 """
 
 import uuid
-import warnings
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from io import BytesIO
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
@@ -18,7 +16,6 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from fieldwork import conf
 from fieldwork.models import (
@@ -50,9 +47,7 @@ from villages.models import Area, Role
 from villages.money import money
 from villages.selectors import has_role
 from villages.services import log_event
-
-IMAGE_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP"}
-MAX_PIXELS = 60_000_000
+from villages.uploads import image_to_jpeg
 
 
 class ClientUuidRefused(PermissionDenied):
@@ -335,41 +330,6 @@ def _apply_decision(*, actor, record: MonitoringRecord) -> None:
 
 
 # ---------------------------------------------------------------- photos
-
-
-def image_to_jpeg(upload) -> tuple[bytes, int, int]:
-    """Check an upload is an image by its content, then re-encode it as a JPEG (drops EXIF and any payload)."""
-    limit = settings.UPLOAD_MAX_BYTES
-    if getattr(upload, "size", 0) and upload.size > limit:
-        raise ValidationError(_("The photo is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)})
-    data = upload.read(limit + 1)
-    if len(data) > limit:
-        raise ValidationError(_("The photo is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)})
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(BytesIO(data)) as probe:
-                if probe.format not in IMAGE_FORMATS:
-                    raise ValidationError(_("The file is not a photo (JPEG, PNG or WebP)."))
-                if probe.width * probe.height > MAX_PIXELS:
-                    raise ValidationError(_("The photo has too many pixels."))
-                probe.verify()
-            with Image.open(BytesIO(data)) as image:
-                image = ImageOps.exif_transpose(image).convert("RGB")
-                side = conf.photo_max_side_px()
-                image.thumbnail((side, side))
-                out = BytesIO()
-                image.save(out, "JPEG", quality=82, optimize=True)
-                return out.getvalue(), image.width, image.height
-    except (
-        UnidentifiedImageError,
-        OSError,
-        SyntaxError,
-        ValueError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ) as exc:
-        raise ValidationError(_("The file is not a photo (JPEG, PNG or WebP).")) from exc
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ The auditor and the funder read but never write: a write from them is a 403.
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -95,13 +96,19 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
+    # The upload is checked (and re-encoded) by the service; reads get the permission-checked URL.
+    photo = serializers.FileField(write_only=True)
+    photo_url = serializers.SerializerMethodField()
     longitude = serializers.FloatField(write_only=True, required=False, min_value=-180, max_value=180)
     latitude = serializers.FloatField(write_only=True, required=False, min_value=-90, max_value=90)
 
     class Meta:
         model = EvidencePhoto
-        fields = ["id", "project", "phase", "photo", "caption", "taken_at", "longitude", "latitude"]
+        fields = ["id", "project", "phase", "photo", "photo_url", "caption", "taken_at", "longitude", "latitude"]
         read_only_fields = ["id"]
+
+    def get_photo_url(self, obj) -> str:
+        return reverse("projects:photo_file", args=[obj.pk])
 
 
 class ScopedReadViewSet(viewsets.ReadOnlyModelViewSet):

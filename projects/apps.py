@@ -39,5 +39,6 @@ class ProjectsConfig(AppConfig):
                 "projects:finding_list",
                 audiences=("hq", "readonly"),
                 order=34,
+                visible=views.may_see_findings,
             )
         )

@@ -13,6 +13,8 @@ EVENT_LABELS = {
     "projects.budget_change.rejected": _("Budget change rejected"),
     "projects.project.created": _("Project applied for"),
     "projects.project.advanced": _("Project moved to its next stage"),
+    "projects.beneficiary.added": _("Beneficiary household added"),
+    "projects.beneficiary.removed": _("Beneficiary household removed"),
     "projects.site.added": _("Site drawn"),
     "projects.indicator.added": _("Indicator set"),
     "projects.indicator.reported": _("Actual reported"),

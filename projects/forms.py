@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from projects.models import (
     Asset,
     AttachmentKind,
+    EconomicCategory,
     EvidencePhoto,
     IndicatorKind,
     Method,
@@ -152,3 +153,42 @@ class BudgetChangeForm(forms.Form):
 class DecideForm(forms.Form):
     change = forms.IntegerField(widget=forms.HiddenInput)
     approve = forms.ChoiceField(choices=[("1", "approve"), ("0", "reject")])
+
+
+class DepartmentBudgetForm(forms.Form):
+    area = forms.ModelChoiceField(label=_("Area"), queryset=None)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    code = forms.CharField(label=_("Code"), max_length=40)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    amount = forms.CharField(
+        label=_("Amount (yuan)"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+
+    def __init__(self, *args, areas=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas
+
+
+class ProjectBudgetForm(forms.Form):
+    project = forms.ModelChoiceField(label=_("Project"), queryset=None)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    department_budget = forms.ModelChoiceField(label=_("Department budget"), queryset=None, required=False)
+
+    def __init__(self, *args, projects=None, departments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = projects
+        self.fields["department_budget"].queryset = departments
+
+
+class BudgetLineForm(forms.Form):
+    project_budget = forms.IntegerField(widget=forms.HiddenInput)
+    code = forms.CharField(label=_("Code"), max_length=40)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    economic_category = forms.ChoiceField(label=_("Economic category"), choices=EconomicCategory.choices)
+    amount = forms.CharField(
+        label=_("Amount (yuan)"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+
+
+class BeneficiaryForm(forms.Form):
+    household = forms.IntegerField(label=_("Household"))

@@ -5,14 +5,18 @@ is configuration: settings override the defaults here.
 """
 
 import re
+import uuid
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
 from projects.models import AttachmentKind, PaymentType
+from villages.uploads import check_document, extension_of, read_upload, reencode_image
 
 DEFAULT_REQUIRED_ATTACHMENTS = {
     PaymentType.WORKS: [AttachmentKind.CONTRACT, AttachmentKind.ACCEPTANCE],
@@ -110,3 +114,32 @@ def check_upload(file, *, images_only: bool = False) -> None:
             _("The file is too large (at most %(mb)s MB).") % {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)},
             code="file_size",
         )
+
+
+@dataclass(frozen=True)
+class CleanUpload:
+    """What is stored: the checked (images: re-encoded) content under a generated name."""
+
+    file: ContentFile
+    size: int
+    position: tuple[float, float] | None = None  # (longitude, latitude) read from the photo's EXIF
+
+
+def document_image_max_side() -> int:
+    """Scans of invoices and photos of notices keep more pixels than evidence photos, to stay legible."""
+    return int(getattr(settings, "DOCUMENT_IMAGE_MAX_SIDE_PX", 3000))
+
+
+def clean_upload(file, *, images_only: bool = False, max_side: int | None = None) -> CleanUpload:
+    """check_upload, then the content: images re-encoded as JPEG (EXIF dropped), documents by their signature.
+
+    The stored name is random: the user's file name is never a path on disk (and is not guessable).
+    """
+    check_upload(file, images_only=images_only)
+    extension = extension_of(file.name)
+    if extension in IMAGE_EXTENSIONS:
+        jpeg = reencode_image(file, max_side=max_side)
+        return CleanUpload(ContentFile(jpeg.data, name=f"{uuid.uuid4().hex}.jpg"), len(jpeg.data), jpeg.position)
+    data = read_upload(file)
+    check_document(data, extension)
+    return CleanUpload(ContentFile(data, name=f"{uuid.uuid4().hex}{extension}"), len(data))

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from projects import api, views
+from projects import api, files, views
 
 app_name = "projects"
 
@@ -16,13 +16,18 @@ urlpatterns = [
     path("<int:pk>/assets/", views.asset_add, name="asset_add"),
     path("<int:pk>/notices/", views.notice_add, name="notice_add"),
     path("<int:pk>/payments/new/", views.payment_add, name="payment_add"),
+    path("<int:pk>/beneficiaries/", views.beneficiary_add, name="beneficiary_add"),
+    path("<int:pk>/beneficiaries/remove/", views.beneficiary_remove, name="beneficiary_remove"),
     path("sites/measure/", views.site_measure, name="site_measure"),
     path("notices/<int:pk>/", views.notice_detail, name="notice_detail"),
     path("notices/<int:pk>/docx/", views.notice_docx_download, name="notice_docx"),
     path("notices/<int:pk>/photo/", views.notice_photo, name="notice_photo"),
     path("grants/", views.grant_list, name="grant_list"),
     path("grants/<int:pk>/", views.grant_detail, name="grant_detail"),
+    path("grants/<int:pk>/budgets/", views.project_budget_add, name="project_budget_add"),
+    path("grants/<int:pk>/lines/", views.budget_line_add, name="budget_line_add"),
     path("grants/<int:pk>/changes/", views.budget_change_add, name="budget_change_add"),
+    path("budgets/", views.department_budget_list, name="department_budget_list"),
     path("grants/<int:pk>/changes/decide/", views.budget_change_decide, name="budget_change_decide"),
     path("payments/", views.payment_list, name="payment_list"),
     path("payments/<int:pk>/", views.payment_detail, name="payment_detail"),
@@ -33,5 +38,8 @@ urlpatterns = [
     path("review/", views.review, name="review"),
     path("findings/", views.finding_list, name="finding_list"),
     path("findings/run/", views.compliance_run_now, name="compliance_run"),
+    path("files/documents/<int:pk>/", files.attachment_file, name="attachment_file"),
+    path("files/photos/<int:pk>/", files.photo_file, name="photo_file"),
+    path("files/notices/<int:pk>/", files.notice_photo_file, name="notice_photo_file"),
     path("api/", include(api.router.urls)),
 ]

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q, Sum
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,18 +18,33 @@ from projects.compliance import compliance_run
 from projects.labels import thousands
 from projects.models import (
     STAGE_ORDER,
+    Attachment,
     BudgetChange,
     BudgetLine,
+    DepartmentBudget,
+    EconomicCategory,
     FindingCategory,
     Indicator,
     Payment,
     PaymentStatus,
+    Project,
+    ProjectBudget,
     ProjectSite,
     Stage,
 )
 from projects.notices import notice_docx, notice_rows
-from villages.models import HQ_ROLES, PAYMENT_ROLES, Role
-from villages.selectors import events_for, has_role, is_read_only, roles_for, villages_for_user
+from villages.masking import mask_name
+from villages.models import FIELD_ROLES, HQ_ROLES, PAYMENT_ROLES, Area, Level, Role
+from villages.money import money
+from villages.selectors import (
+    active_assignments,
+    events_for,
+    filter_in_scope,
+    has_role,
+    is_read_only,
+    roles_for,
+    villages_for_user,
+)
 
 
 def _errors(request, exc: ValidationError) -> None:
@@ -109,6 +125,7 @@ def project_detail(request, pk):
         "lines": [(line, overview.get(line.pk)) for line in lines],
         "payments": project.payments.order_by("-created")[:50],
         "photos": project.photos.all(),
+        "documents": Attachment.objects.filter(Q(project=project) | Q(step__project=project)),
         "assets": project.assets.all(),
         "notices": project.notices.all(),
         "paid": selectors.project_paid(project),
@@ -122,9 +139,27 @@ def project_detail(request, pk):
         "photo_form": forms.PhotoForm(),
         "asset_form": forms.AssetForm(),
         "notice_form": forms.NoticeForm(),
+        **_beneficiary_context(request.user, project),
         "events": events_for(project).order_by("-created")[:30],
     }
     return render(request, "projects/project_detail.html", context)
+
+
+def _beneficiary_context(user, project) -> dict:
+    """Beneficiary households: names in full for those who work in the village, masked for everyone else."""
+    can_name = has_role(user, services.BENEFICIARY_ROLES, project.village) and not _read_only_here(user, project)
+    full = has_role(user, FIELD_ROLES | {Role.PAY_HANDLER}, project.village) or user.is_superuser
+    households = list(project.beneficiaries.order_by("number"))
+    rows = [(h, h.head_name if full else mask_name(h.head_name)) for h in households]
+    candidates = []
+    if can_name:
+        candidates = project.village.households.exclude(pk__in=[h.pk for h in households]).order_by("number")
+    return {
+        "beneficiaries": rows,
+        "beneficiary_names_full": full,
+        "can_name_beneficiaries": can_name,
+        "beneficiary_candidates": candidates,
+    }
 
 
 def _read_only_here(user, project) -> bool:
@@ -268,6 +303,34 @@ def notice_add(request, pk):
     return _project_post(request, pk, forms.NoticeForm, handle, _("The public notice has been recorded."))
 
 
+def _household_in_scope(user, pk):
+    model = Project._meta.get_field("beneficiaries").related_model
+    household = filter_in_scope(model.objects.all(), user, area_field="village").filter(pk=pk).first()
+    if household is None:
+        raise ValidationError(_("Unknown household."), code="household")
+    return household
+
+
+@login_required
+@require_POST
+def beneficiary_add(request, pk):
+    def handle(project, data):
+        household = _household_in_scope(request.user, data["household"])
+        services.beneficiary_add(actor=request.user, project=project, household=household)
+
+    return _project_post(request, pk, forms.BeneficiaryForm, handle, _("The household has been added."))
+
+
+@login_required
+@require_POST
+def beneficiary_remove(request, pk):
+    def handle(project, data):
+        household = _household_in_scope(request.user, data["household"])
+        services.beneficiary_remove(actor=request.user, project=project, household=household)
+
+    return _project_post(request, pk, forms.BeneficiaryForm, handle, _("The household has been removed."))
+
+
 # ---------------------------------------------------------------- notices
 
 
@@ -329,10 +392,15 @@ def grant_detail(request, pk):
         visible = selectors.projects_for_user(request.user).filter(pk=budget.project_id).exists()
         if visible:
             budgets.append((budget, [(line, lines.get(line.pk)) for line in budget.lines.all()]))
-    can_change = has_role(request.user, HQ_ROLES, grant.area)
+    can_change = has_role(request.user, HQ_ROLES, grant.area) and not is_read_only(request.user)
     changes = BudgetChange.objects.filter(line__project_budget__grant=grant).select_related(
         "line", "requested_by", "decided_by"
     )
+    budget_form = None
+    if can_change:
+        budget_form = forms.ProjectBudgetForm(
+            projects=_budget_projects(request.user, grant), departments=_departments(request.user)
+        )
     return render(
         request,
         "projects/grant_detail.html",
@@ -340,9 +408,109 @@ def grant_detail(request, pk):
             "grant": grant,
             "budgets": budgets,
             "changes": changes,
-            "can_change": can_change and not is_read_only(request.user),
+            "can_change": can_change,
             "documents": grant.attachments.all(),
+            "budget_form": budget_form,
+            "line_form": forms.BudgetLineForm(),
+            "categories": EconomicCategory.choices,
         },
+    )
+
+
+def _budget_projects(user, grant):
+    """Projects in scope, in the grant's area, that the grant does not fund yet."""
+    return (
+        selectors.projects_for_user(user)
+        .filter(village__path__startswith=grant.area.path)
+        .exclude(budgets__grant=grant)
+        .order_by("code")
+    )
+
+
+def _departments(user):
+    return filter_in_scope(DepartmentBudget.objects.select_related("area"), user).order_by("-year", "code")
+
+
+@login_required
+@require_POST
+def project_budget_add(request, pk):
+    grant = selectors.grant_for_user(request.user, pk, write=True)
+    form = forms.ProjectBudgetForm(
+        request.POST, projects=_budget_projects(request.user, grant), departments=_departments(request.user)
+    )
+    if form.is_valid():
+        _attempt(
+            request,
+            lambda: services.project_budget_create(actor=request.user, grant=grant, **form.cleaned_data),
+            _("The project budget has been recorded."),
+        )
+    else:
+        _form_errors(request, form)
+    return redirect("projects:grant_detail", grant.pk)
+
+
+@login_required
+@require_POST
+def budget_line_add(request, pk):
+    """A new detail line; changing an existing line's amount goes through a budget change instead."""
+    grant = selectors.grant_for_user(request.user, pk, write=True)
+    form = forms.BudgetLineForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("projects:grant_detail", grant.pk)
+    data = dict(form.cleaned_data)
+    budget = ProjectBudget.objects.filter(grant=grant, pk=data.pop("project_budget")).first()
+    if budget is None:
+        messages.error(request, _("Unknown project budget."))
+    else:
+        _attempt(
+            request,
+            lambda: services.budget_line_create(actor=request.user, project_budget=budget, **data),
+            _("The budget line has been recorded."),
+        )
+    return redirect("projects:grant_detail", grant.pk)
+
+
+def _hq_areas(user):
+    """Where the user may set up a department budget: the areas of their union HQ roles."""
+    if user.is_superuser:
+        return Area.objects.exclude(level__in=[Level.VILLAGE, Level.GROUP]).order_by("path")
+    ids = [a.area_id for a in active_assignments(user) if a.role in HQ_ROLES]
+    return Area.objects.filter(pk__in=ids).order_by("path")
+
+
+@login_required
+def department_budget_list(request):
+    areas = _hq_areas(request.user)
+    can_create = areas.exists() and not is_read_only(request.user)
+    form = forms.DepartmentBudgetForm(request.POST or None, areas=areas)
+    if request.method == "POST":
+        if not can_create:
+            raise PermissionDenied
+        if form.is_valid():
+            if _attempt(
+                request,
+                lambda: services.department_budget_create(actor=request.user, **form.cleaned_data),
+                _("The department budget has been recorded."),
+            ):
+                return redirect("projects:department_budget_list")
+        else:
+            _form_errors(request, form)
+    budgets = list(_departments(request.user))
+    allocated = dict(
+        BudgetLine.objects.filter(project_budget__department_budget__in=budgets)
+        .values_list("project_budget__department_budget")
+        .annotate(total=Sum("current_amount"))
+        .values_list("project_budget__department_budget", "total")
+    )
+    rows = []
+    for budget in budgets:
+        used = money(allocated.get(budget.pk) or Decimal("0"))
+        rows.append({"budget": budget, "allocated": used, "remaining": budget.amount - used})
+    return render(
+        request,
+        "projects/department_budget_list.html",
+        {"rows": rows, "form": form if can_create else None},
     )
 
 
@@ -544,13 +712,13 @@ def review(request):
     )
 
 
-def _may_see_findings(user) -> bool:
+def may_see_findings(user) -> bool:
     return user.is_superuser or bool(roles_for(user) & (HQ_ROLES | {Role.AUDITOR}))
 
 
 @login_required
 def finding_list(request):
-    if not _may_see_findings(request.user):
+    if not may_see_findings(request.user):
         raise PermissionDenied
     category = request.GET.get("category") if request.GET.get("category") in FindingCategory.values else None
     findings = selectors.compliance_findings(request.user, category=category)

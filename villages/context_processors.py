@@ -9,6 +9,6 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     who = audience(user)
-    items = [{"label": n.label, "url": reverse(n.url_name, kwargs=n.kwargs), "key": n.key} for n in nav_for(who)]
+    items = [{"label": n.label, "url": reverse(n.url_name, kwargs=n.kwargs), "key": n.key} for n in nav_for(who, user)]
     unread = user.notifications.filter(read_at__isnull=True).count()
     return {"nav_items": items, "audience": who, "unread_notifications": unread}

@@ -27,6 +27,8 @@ class NavItem:
     audiences: tuple[str, ...] = AUDIENCES
     order: int = 100
     kwargs: dict = field(default_factory=dict)
+    # (user) -> bool, for an entry only some of an audience may open (e.g. the auditor but not the funder).
+    visible: Callable | None = None
 
 
 _PANELS: dict[str, Panel] = {}
@@ -45,5 +47,6 @@ def panels_for(audience: str) -> list[Panel]:
     return sorted((p for p in _PANELS.values() if audience in p.audiences), key=lambda p: p.order)
 
 
-def nav_for(audience: str) -> list[NavItem]:
-    return sorted((n for n in _NAV.values() if audience in n.audiences), key=lambda n: n.order)
+def nav_for(audience: str, user=None) -> list[NavItem]:
+    items = (n for n in _NAV.values() if audience in n.audiences)
+    return sorted((n for n in items if n.visible is None or user is None or n.visible(user)), key=lambda n: n.order)

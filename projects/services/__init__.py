@@ -4,11 +4,19 @@ The payment chain is enforced here, on the server: the role for the step, segreg
 duties, the hard rules, and one winner when two people act on the same step at once.
 """
 
-from projects.services.base import ACCOUNTANT_STEP, CASHIER_STEP, COMMITTED_STATUSES, PLANNING_ROLES
+from projects.services.base import (
+    ACCOUNTANT_STEP,
+    BENEFICIARY_ROLES,
+    CASHIER_STEP,
+    COMMITTED_STATUSES,
+    PLANNING_ROLES,
+)
 from projects.services.funds import (
     actual_report,
     asset_register,
     attachment_add,
+    beneficiary_add,
+    beneficiary_remove,
     budget_change_decide,
     budget_change_request,
     budget_line_create,
@@ -42,6 +50,9 @@ __all__ = [
     "CASHIER_STEP",
     "COMMITTED_STATUSES",
     "PLANNING_ROLES",
+    "BENEFICIARY_ROLES",
+    "beneficiary_add",
+    "beneficiary_remove",
     "funder_upsert",
     "grant_create",
     "department_budget_create",

@@ -16,6 +16,8 @@ ACCOUNTANT_STEP = PAYMENT_ROLES.index(Role.PAY_ACCOUNTANT)
 COMMITTED_STATUSES = (PaymentStatus.IN_CHAIN, PaymentStatus.COMPLETED)
 # Who may set up funders, grants, budgets and projects: union HQ, and cadres for their own village's projects.
 PLANNING_ROLES = HQ_ROLES | {Role.FIRST_SECRETARY, Role.TEAM_MEMBER, Role.COUNTY_OFFICER}
+# Who may name a project's beneficiary households: its planners and the payment handler (实名制发放).
+BENEFICIARY_ROLES = PLANNING_ROLES | {Role.PAY_HANDLER}
 
 
 def _log(kind: str, obj, actor, data: dict, *, area=None):

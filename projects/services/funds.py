@@ -2,8 +2,9 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 
-from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
@@ -33,9 +34,10 @@ from projects.models import (
     PublicNotice,
     Stage,
 )
-from projects.services.base import PLANNING_ROLES, _log, _require, _require_role
+from projects.services.base import BENEFICIARY_ROLES, PLANNING_ROLES, _log, _require, _require_role
 from villages.geo import geodesic_area_m2, geodesic_length_m
 from villages.models import HQ_ROLES, Role
+from villages.money import money
 
 # ---------------------------------------------------------------- funders, grants, budgets
 
@@ -104,6 +106,16 @@ def project_budget_create(
         _("This grant may not be spent in the project's village."),
         "out_of_scope",
     )
+    _require(
+        department_budget is None or project.village.path.startswith(department_budget.area.path),
+        _("This department budget does not cover the project's village."),
+        "out_of_scope",
+    )
+    _require(
+        not ProjectBudget.objects.filter(project=project, grant=grant).exists(),
+        _("This grant already has a budget for this project; add lines to it."),
+        "exists",
+    )
     budget = ProjectBudget(project=project, grant=grant, name=name, department_budget=department_budget)
     budget.full_clean()
     budget.save()
@@ -115,7 +127,27 @@ def _grant_allocated(grant: Grant, *, excluding: BudgetLine | None = None) -> De
     lines = BudgetLine.objects.filter(project_budget__grant=grant)
     if excluding is not None:
         lines = lines.exclude(pk=excluding.pk)
-    return lines.aggregate(total=Sum("current_amount"))["total"] or Decimal("0.00")
+    return money(lines.aggregate(total=Sum("current_amount"))["total"] or Decimal("0.00"))
+
+
+def _department_allocated(department: DepartmentBudget, *, excluding: BudgetLine | None = None) -> Decimal:
+    lines = BudgetLine.objects.filter(project_budget__department_budget=department)
+    if excluding is not None:
+        lines = lines.exclude(pk=excluding.pk)
+    return money(lines.aggregate(total=Sum("current_amount"))["total"] or Decimal("0.00"))
+
+
+def _check_department(project_budget: ProjectBudget, amount: Decimal, *, excluding: BudgetLine | None = None) -> None:
+    """Detail lines under a department budget stay within it (部门预算 → 项目预算 → 明细预算)."""
+    if project_budget.department_budget_id is None:
+        return
+    department = DepartmentBudget.objects.select_for_update().get(pk=project_budget.department_budget_id)
+    _require(
+        _department_allocated(department, excluding=excluding) + amount <= department.amount,
+        _("No budget, no spending: the budget lines would exceed the department budget %(name)s.")
+        % {"name": department.name},
+        "no_budget",
+    )
 
 
 @transaction.atomic
@@ -130,6 +162,7 @@ def budget_line_create(
         _("No budget, no spending: the budget lines would exceed the grant."),
         "no_budget",
     )
+    _check_department(project_budget, amount)
     line = BudgetLine(
         project_budget=project_budget,
         code=code,
@@ -189,6 +222,7 @@ def budget_change_decide(*, actor, change: BudgetChange, approve: bool) -> Budge
             _("No budget, no spending: the budget lines would exceed the grant."),
             "no_budget",
         )
+        _check_department(line.project_budget, change.new_amount, excluding=line)
         line.current_amount = change.new_amount
         line.save(update_fields=["current_amount"])
     change.status = BudgetChange.Status.APPROVED if approve else BudgetChange.Status.REJECTED
@@ -243,6 +277,35 @@ def project_create(
     if source_problem is not None:
         _hand_over_problem(actor=actor, problem=source_problem, project=project)
     return project
+
+
+@transaction.atomic
+def beneficiary_add(*, actor, project: Project, household) -> None:
+    """A household of the project's own village becomes a beneficiary (once)."""
+    _require_role(actor, BENEFICIARY_ROLES, project.village)
+    _require(
+        household.village_id == project.village_id,
+        _("Only households of %(village)s can benefit from this project.") % {"village": project.village.name},
+        "village",
+    )
+    _require(
+        not project.beneficiaries.filter(pk=household.pk).exists(),
+        _("This household is already a beneficiary."),
+        "exists",
+    )
+    project.full_clean()
+    project.beneficiaries.add(household)
+    _log("projects.beneficiary.added", project, actor, {"household": household.pk, "number": household.number})
+
+
+@transaction.atomic
+def beneficiary_remove(*, actor, project: Project, household) -> None:
+    _require_role(actor, BENEFICIARY_ROLES, project.village)
+    _require(
+        project.beneficiaries.filter(pk=household.pk).exists(), _("This household is not a beneficiary."), "missing"
+    )
+    project.beneficiaries.remove(household)
+    _log("projects.beneficiary.removed", project, actor, {"household": household.pk, "number": household.number})
 
 
 def _hand_over_problem(*, actor, problem, project: Project) -> None:
@@ -419,13 +482,15 @@ def photo_add(
     site: ProjectSite | None = None,
 ) -> EvidencePhoto:
     _require_role(actor, PLANNING_ROLES, project.village)
-    rules.check_upload(photo, images_only=True)
     _require(site is None or site.project_id == project.pk, _("The site belongs to another project."), "site")
+    clean = rules.clean_upload(photo, images_only=True)
+    if location is None and clean.position is not None:
+        location = Point(*clean.position, srid=4326)  # EXIF is dropped from the file; the position is kept here
     evidence = EvidencePhoto(
         project=project,
         site=site,
         phase=phase,
-        photo=photo,
+        photo=clean.file,
         caption=caption,
         location=location,
         taken_at=taken_at,
@@ -459,12 +524,12 @@ def attachment_add(
             _("Documents are added while the payment is being prepared."),
             "status",
         )
-    rules.check_upload(file)
+    clean = rules.clean_upload(file, max_side=rules.document_image_max_side())
     attachment = Attachment(
         kind=kind,
-        title=title or file.name,
-        file=file,
-        size=file.size,
+        title=title or Path(file.name or "").name[:200],
+        file=clean.file,
+        size=clean.size,
         grant=grant,
         project=project,
         step=step,
@@ -554,8 +619,8 @@ def notice_create(
 @transaction.atomic
 def notice_photo_record(*, actor, notice: PublicNotice, photo) -> PublicNotice:
     _require_role(actor, PLANNING_ROLES, notice.project.village)
-    rules.check_upload(photo, images_only=True)
-    notice.photo = photo
+    clean = rules.clean_upload(photo, images_only=True, max_side=rules.document_image_max_side())
+    notice.photo = clean.file
     notice.full_clean()
     notice.save(update_fields=["photo"])
     _log("projects.notice.photographed", notice.project, actor, {"notice": notice.pk})
