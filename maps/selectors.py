@@ -2,8 +2,10 @@
 
 Every queryset goes through `villages.selectors.filter_in_scope`. A layer request is
 a fixed number of queries whatever its size: the scope (once per request), the
-area, one aggregate (count + newest change, the ETag), then either the features or
-the clusters, never both.
+area, one aggregate (count + newest change, the ETag), then the features. For a
+point layer that may be clustered, the aggregate is the cluster grid itself (one
+scan gives the cells, the count and the ETag), and the features follow only when
+there are few enough of them.
 """
 
 import hashlib
@@ -150,19 +152,32 @@ def features_json(layer: Layer, qs: QuerySet) -> str:
 
 
 def cluster_rows(layer: Layer, qs: QuerySet, cell: float) -> list[dict]:
-    """Counts per grid cell, computed by the database (portable: ST_X/ST_Y and FLOOR exist on both)."""
+    """Per grid cell: the count, the mean position and the layer's fingerprint aggregates, computed
+    by the database in one scan (portable: ST_X/ST_Y and FLOOR exist on both backends)."""
     point = F(layer.geometry_field) if layer.geometry_type == "Point" else Centroid(layer.geometry_field)
     x, y = StX(point), StY(point)
+    aggregates = {f"_v_{key}": aggregate for key, aggregate in layer.version_aggregates().items() if key != "n"}
     return list(
         qs.order_by()
         .annotate(_cx=Floor(x / cell), _cy=Floor(y / cell))
         .values("_cx", "_cy")
-        .annotate(n=Count("pk"), x=Avg(x), y=Avg(y))
+        .annotate(n=Count("pk"), x=Avg(x), y=Avg(y), **aggregates)
         .order_by("_cx", "_cy")
     )
 
 
-def clusters_json(layer: Layer, qs: QuerySet, cell: float, total: int) -> str:
+def cluster_summary(layer: Layer, qs: QuerySet, cell: float) -> tuple[list[dict], dict]:
+    """The cells and the layer's fingerprint aggregates combined from them (a sum of counts, a max of maxima)."""
+    cells = cluster_rows(layer, qs, cell)
+    summary = {"n": sum(row["n"] for row in cells)}
+    for key in layer.version_aggregates():
+        if key != "n":
+            values = [row[f"_v_{key}"] for row in cells if row[f"_v_{key}"] is not None]
+            summary[key] = max(values) if values else None
+    return cells, summary
+
+
+def clusters_json(cells: list[dict], cell: float, total: int) -> str:
     digits = precision()
     features = [
         {
@@ -170,7 +185,7 @@ def clusters_json(layer: Layer, qs: QuerySet, cell: float, total: int) -> str:
             "geometry": {"type": "Point", "coordinates": [round(row["x"], digits), round(row["y"], digits)]},
             "properties": {"cluster": True, "count": row["n"]},
         }
-        for row in cluster_rows(layer, qs, cell)
+        for row in cells
     ]
     return json.dumps(
         {"type": "FeatureCollection", "clustered": True, "total": total, "cell": cell, "features": features},

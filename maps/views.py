@@ -49,16 +49,18 @@ def layer_geojson(request, key):
     except Http404:
         return json_error(_("This area does not exist or is outside your areas."), 404)
     qs = selectors.layer_queryset(request.user, layer, area=req.area, bbox=req.bbox)
-    version, last_modified = layer.version(qs)
+    if layer.clusterable:
+        cell = selectors.cell_size(zoom=req.zoom, bbox=req.bbox)
+        cells, summary = selectors.cluster_summary(layer, qs, cell)
+        version, last_modified = layer.version_from(summary)
+    else:
+        version, last_modified = layer.version(qs)
     clustered = selectors.should_cluster(layer, version[0])
     etag = selectors.etag_for(req, request.user, version, extra=str(clustered))
     if _etag_matches(request, etag):
         response = HttpResponseNotModified()
     elif clustered:
-        cell = selectors.cell_size(zoom=req.zoom, bbox=req.bbox)
-        response = HttpResponse(
-            selectors.clusters_json(layer, qs, cell, version[0]), content_type="application/geo+json"
-        )
+        response = HttpResponse(selectors.clusters_json(cells, cell, version[0]), content_type="application/geo+json")
     else:
         response = HttpResponse(selectors.features_json(layer, qs), content_type="application/geo+json")
     response["ETag"] = etag
