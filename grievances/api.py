@@ -33,6 +33,9 @@ class CaseSerializer(serializers.ModelSerializer):
     category_label = serializers.CharField(read_only=True)
     parties = PartyReadSerializer(many=True, read_only=True)
     url = serializers.SerializerMethodField()
+    # Free text that names the parties: masked like the parties themselves (reveals are on the page, logged).
+    title = serializers.CharField(source="masked_title", read_only=True)
+    facts = serializers.CharField(source="masked_facts", read_only=True)
 
     class Meta:
         model = Case

@@ -143,7 +143,7 @@ def ledger_xlsx(rows: list[Case], figures: dict, params: dict, revealed: set[int
                 case.received_on,
                 cell(case.get_source_display()),
                 cell(case.category_label),
-                cell(case.title),
+                cell(case.title if case.pk in revealed else case.masked_title),
                 cell("、".join(p.name if case.pk in revealed else p.masked_name for p in case.parties.all())),
                 cell(case.get_risk_display()),
                 cell(case.get_level_display()),

@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
@@ -65,6 +67,10 @@ DEADLINE_STATUSES = frozenset(
     {Status.RECEIVED, Status.CLASSIFIED, Status.ASSIGNED, Status.MEDIATING, Status.FAILED, Status.ESCALATED}
 )
 OPEN_STATUSES = frozenset(set(Status.values) - {Status.CLOSED, Status.REFERRED})
+
+
+# A mobile phone number (11 digits from 1) or a resident ID number (18, or the old 15) in free text.
+PERSONAL_NUMBER = re.compile(r"(?<![0-9])(?:1[0-9]{10}|[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9])")
 
 
 class Case(models.Model):
@@ -169,7 +175,31 @@ class Case(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.number} {self.title}"
+        return f"{self.number} {self.masked_title}"
+
+    def mask_text(self, text: str) -> str:
+        """`text` with the parties' names, phones and ID numbers masked, and any other phone or ID
+        number in it: summaries and facts are free text and often name the parties."""
+        values = []
+        for party in self.parties.all():
+            if len(party.name or "") >= 2:
+                values.append((party.name, party.masked_name))
+            if party.phone:
+                values.append((party.phone, party.masked_phone))
+            if party.id_number:
+                values.append((party.id_number, party.masked_id_number))
+        # Longest first, so that "张三丰" is masked whole before "张三".
+        for value, masked in sorted(values, key=lambda pair: -len(pair[0])):
+            text = text.replace(value, masked)
+        return PERSONAL_NUMBER.sub(lambda m: mask_phone(m[0]) if len(m[0]) == 11 else mask_id_number(m[0]), text)
+
+    @property
+    def masked_title(self) -> str:
+        return self.mask_text(self.title)
+
+    @property
+    def masked_facts(self) -> str:
+        return self.mask_text(self.facts)
 
     def clean(self):
         if self.village_id and self.village.level != Level.VILLAGE:

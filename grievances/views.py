@@ -54,7 +54,7 @@ def case_list(request):
     query = request.GET.get("q", "").strip()[:50]
     if query:
         cases = cases.filter(title__contains=query) | cases.filter(number__contains=query)
-    page = Paginator(cases, 30).get_page(request.GET.get("page"))
+    page = Paginator(cases.prefetch_related("parties"), 30).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "q": query,
@@ -306,7 +306,7 @@ def _ledger_params(request):
 def case_ledger(request):
     form, params = _ledger_params(request)
     rows = selectors.ledger(request.user, **params)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = Paginator(rows.prefetch_related("parties"), 50).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
@@ -335,7 +335,7 @@ def case_ledger_xlsx(request):
 
 def panel_overdue(request) -> dict:
     cases = selectors.overdue_cases(request.user)
-    return {"cases": cases[:10], "count": cases.count()}
+    return {"cases": cases.prefetch_related("parties")[:10], "count": cases.count()}
 
 
 def panel_mine(request) -> dict:
@@ -343,5 +343,5 @@ def panel_mine(request) -> dict:
     return {
         "open": cases.count(),
         "overdue": cases.filter(overdue=True).count(),
-        "mine": cases.filter(handler=request.user).order_by("deadline")[:5],
+        "mine": cases.filter(handler=request.user).order_by("deadline").prefetch_related("parties")[:5],
     }

@@ -124,7 +124,7 @@ def package_content(user, village: Area) -> dict:
             Case.objects.filter(village=village, status__in=OPEN_STATUSES), user, area_field="village"
         )
         .order_by("deadline", "pk")
-        .values("id", "number", "title", "status", "deadline", "category")
+        .prefetch_related("parties")
     )
     today = timezone.localdate()
     attendees = (
@@ -158,7 +158,18 @@ def package_content(user, village: Area) -> dict:
             }
             for p in problems
         ],
-        "cases": list(cases),
+        # The summary often names the parties: masked, like the parties (reveals are logged, on the page).
+        "cases": [
+            {
+                "id": c.pk,
+                "number": c.number,
+                "title": c.masked_title,
+                "status": c.status,
+                "deadline": c.deadline,
+                "category": c.category,
+            }
+            for c in cases
+        ],
         "attendees": people,
     }
 

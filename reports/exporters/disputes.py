@@ -30,7 +30,7 @@ def ledger_cases(params: Params):
     if ledger is None:
         return None
     qs = ledger(params.user, start=params.start, end=params.end).filter(village__path__startswith=params.area.path)
-    return qs.select_related("village")
+    return qs.select_related("village").prefetch_related("parties")
 
 
 @register
@@ -104,7 +104,7 @@ class DisputeLedger(Exporter):
                 c.village.name,
                 c.received_on,
                 c.category_label,
-                c.title,
+                c.masked_title,  # reports never reveal the parties
                 c.get_level_display(),
                 c.get_status_display(),
                 c.deadline,
