@@ -212,6 +212,7 @@ def test_it_applies_the_permission_matrix_to_files(client_as, files, persona, ki
     assert response.status_code == FILE_MATRIX[persona]
     if response.status_code == 200:
         assert response["X-Content-Type-Options"] == "nosniff"
+        assert "sandbox" in response["Content-Security-Policy"]
         disposition = response["Content-Disposition"]
         if kind.endswith("_doc"):
             assert disposition.startswith("attachment;") and response["Content-Type"] == "application/pdf"
