@@ -3,6 +3,13 @@
 (function () {
   "use strict";
 
+  // Leaflet reads a string as HTML: feature data goes in as a text node.
+  function textNode(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
+
   function readConfig(el) {
     return JSON.parse(document.getElementById(el.dataset.config).textContent);
   }
@@ -129,7 +136,7 @@
           return;
         }
         if (spec.labels && f.properties.label) {
-          layer.bindTooltip(f.properties.label, { permanent: true, direction: "center", className: "map-label" });
+          layer.bindTooltip(textNode(f.properties.label), { permanent: true, direction: "center", className: "map-label" });
         }
         layer.bindPopup('<div class="map-popup">…</div>', { maxWidth: 260 });
         layer.on("popupopen", function (e) {

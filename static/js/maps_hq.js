@@ -2,6 +2,13 @@
 (function () {
   "use strict";
 
+  // Leaflet reads a string as HTML: feature data goes in as a text node.
+  function textNode(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
+
   function start() {
     var el = document.getElementById("hq-map");
     if (!el || !window.L) return;
@@ -34,13 +41,13 @@
               if (!isVillage) return;
               var v = config.values[String(f.properties.id)];
               var text = f.properties.label + (v ? "：" + v.value + " " + config.unit : "");
-              lyr.bindTooltip(text);
+              lyr.bindTooltip(textNode(text));
               lyr.on("click", function () { if (v) window.location.href = v.url; });
               if (config.mode === "symbols" && v) {
                 var c = L.circleMarker(lyr.getBounds().getCenter(), {
                   radius: v.radius, color: "#fff", weight: 1, fillColor: "#c62828", fillOpacity: 0.75,
                 });
-                c.bindTooltip(text);
+                c.bindTooltip(textNode(text));
                 c.on("click", function () { window.location.href = v.url; });
                 c.addTo(symbols);
               }

@@ -2,6 +2,13 @@
 (function () {
   "use strict";
 
+  // Leaflet reads a string as HTML: feature data goes in as a text node.
+  function textNode(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
+
   function start() {
     var el = document.getElementById("import-map");
     if (!el || !window.L) return;
@@ -24,7 +31,7 @@
       pointToLayer: function (f, latlng) {
         return L.circleMarker(latlng, { radius: 7, color: "#fff", weight: 1.5, fillColor: f.properties.invalid ? "#c62828" : "#0277bd", fillOpacity: 1 });
       },
-      onEachFeature: function (f, layer) { layer.bindTooltip("#" + (f.properties.index + 1) + " " + f.properties.name); },
+      onEachFeature: function (f, layer) { layer.bindTooltip(textNode("#" + (f.properties.index + 1) + " " + f.properties.name)); },
     }).addTo(map);
     if (config.preview.features.length) map.fitBounds(shapes.getBounds(), { padding: [20, 20], maxZoom: 17 });
     el.dataset.ready = "1";

@@ -10,6 +10,8 @@
     var value = JSON.parse(node.textContent);
     return typeof value === "string" && value ? JSON.parse(value) : value || null;
   };
+  // Leaflet reads a string as HTML: feature data goes in as a text node.
+  var textNode = function (text) { var span = document.createElement("span"); span.textContent = text; return span; };
   var map = L.map(el, { attributionControl: true });
   var bounds = null;
   var boundary = read(el.dataset.boundary);
@@ -22,7 +24,7 @@
     var layer = L.geoJSON(sites, {
       style: { color: "#1565c0", weight: 4, fillOpacity: 0.3 },
       pointToLayer: function (f, latlng) { return L.circleMarker(latlng, { radius: 6, color: "#1565c0" }); },
-      onEachFeature: function (f, l) { l.bindPopup(f.properties.label); },
+      onEachFeature: function (f, l) { l.bindPopup(textNode(f.properties.label)); },
     }).addTo(map);
     bounds = layer.getBounds();
   }
