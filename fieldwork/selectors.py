@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.gis.geos import Polygon
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from fieldwork import conf
@@ -310,18 +310,25 @@ def figures_for_villages(village_ids: list[int], year: int, month: int, *, today
     for row in Household.objects.filter(village_id__in=ids).values("village_id").annotate(n=Count("pk")).order_by():
         figures[row["village_id"]]["households"] = row["n"]
 
-    visited = defaultdict(set)
-    visit_days = defaultdict(set)
+    # Counted by the database: a month of a city's visits is hundreds of thousands of rows.
     week = today - timedelta(days=today.weekday())
-    for vid, hid, at in Visit.objects.filter(village_id__in=ids, visited_at__gte=start, visited_at__lt=end).values_list(
-        "village_id", "household_id", "visited_at"
-    ):
-        day = timezone.localdate(at)
-        figures[vid]["visits"] += 1
-        visited[vid].add(hid)
-        visit_days[vid].add(day)
-        if day == today:
-            figures[vid]["visit_today"] = True
+    local_day = TruncDate("visited_at", tzinfo=timezone.get_current_timezone())
+    today_visits = Q(visited_at__gte=_aware(today), visited_at__lt=_aware(today + timedelta(days=1)))
+    visit_counts = (
+        Visit.objects.filter(village_id__in=ids, visited_at__gte=start, visited_at__lt=end)
+        .values("village_id")
+        .annotate(
+            n=Count("pk"),
+            households=Count("household_id", distinct=True),
+            days=Count(local_day, distinct=True),
+            today=Count("pk", filter=today_visits),
+        )
+        .order_by()
+    )
+    for row in visit_counts:
+        f = figures[row["village_id"]]
+        f.update(visits=row["n"], households_visited=row["households"], visit_days=row["days"])
+        f["visit_today"] = row["today"] > 0
 
     present = defaultdict(set)
     for vid, day in CheckIn.objects.filter(village_id__in=ids, day__gte=first, day__lte=last).values_list(
@@ -362,8 +369,6 @@ def figures_for_villages(village_ids: list[int], year: int, month: int, *, today
 
     for vid, f in figures.items():
         f["days_present"] = len(present[vid])
-        f["visit_days"] = len(visit_days[vid])
-        f["households_visited"] = len(visited[vid])
         f["meeting_weeks"] = len(meeting_weeks[vid])
         f["visit_rate"] = round(100 * f["households_visited"] / f["households"], 1) if f["households"] else 0.0
         f["problem_this_month"] = f["problems_solved"] + f["problems_handed_over"] > 0
@@ -375,6 +380,8 @@ def _empty_figures() -> dict:
     return {
         "households": 0,
         "visits": 0,
+        "visit_days": 0,
+        "households_visited": 0,
         "meetings": 0,
         "problems_raised": 0,
         "problems_solved": 0,

@@ -67,6 +67,20 @@ def test_it_computes_the_monthly_figures_of_a_known_month(known_month, tree, cou
     assert figures["visit_today"] is True and figures["meeting_this_week"] is True
 
 
+def test_it_counts_visit_days_and_today_in_local_time(personas, households, tree):
+    # 23:30 and 00:30 Beijing time are two days (both fall on one UTC day); a visit at 00:30 on the
+    # 1st belongs to this month, one at 23:30 on the last day of last month does not.
+    cadre = personas.cadre_a
+    with time_machine.travel(_at(11, 9), tick=False):
+        for at in (_at(10, 23) + timedelta(minutes=30), _at(11, 0) + timedelta(minutes=30)):
+            services.visit_record(actor=cadre, household=households.a1, visited_at=at)
+        services.visit_record(actor=cadre, household=households.a2, visited_at=_at(1, 0) + timedelta(minutes=30))
+        services.visit_record(actor=cadre, household=households.a2, visited_at=_at(1, 0) - timedelta(minutes=30))
+        figures = selectors.monthly_figures(tree.village_a, 2026, 11)
+    assert figures["visits"] == 3 and figures["visit_days"] == 3 and figures["households_visited"] == 2
+    assert figures["visit_today"] is True
+
+
 def test_the_figures_for_many_villages_take_a_fixed_number_of_queries(known_month, tree, django_assert_num_queries):
     with django_assert_num_queries(6):
         figures = selectors.figures_for_villages([tree.village_a.pk, tree.village_b.pk, tree.village_d.pk], 2026, 11)
