@@ -58,3 +58,10 @@ def test_the_database_refuses_to_rewrite_an_event(personas, tree):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("DELETE FROM villages_event WHERE id = %s", [event.pk])
     assert Event.objects.get(pk=event.pk).kind == "villages.test.done"
+
+
+@pytest.mark.django_db
+def test_logging_an_event_does_not_reread_the_rows_it_was_given(tree, personas, django_assert_num_queries):
+    log_event("villages.test.warm", tree.village_a, personas.cadre_a)  # content type cached
+    with django_assert_num_queries(1):  # the INSERT alone
+        log_event("villages.test.checked", tree.village_a, personas.cadre_a, {"n": 1})
