@@ -159,7 +159,7 @@ class DepartmentBudgetForm(forms.Form):
     area = forms.ModelChoiceField(label=_("Area"), queryset=None)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     code = forms.CharField(label=_("Code"), max_length=40)
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=_("Budget name"), max_length=200)
     amount = forms.CharField(
         label=_("Amount (yuan)"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"})
     )
@@ -171,7 +171,7 @@ class DepartmentBudgetForm(forms.Form):
 
 class ProjectBudgetForm(forms.Form):
     project = forms.ModelChoiceField(label=_("Project"), queryset=None)
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=_("Budget name"), max_length=200)
     department_budget = forms.ModelChoiceField(label=_("Department budget"), queryset=None, required=False)
 
     def __init__(self, *args, projects=None, departments=None, **kwargs):
@@ -183,7 +183,7 @@ class ProjectBudgetForm(forms.Form):
 class BudgetLineForm(forms.Form):
     project_budget = forms.IntegerField(widget=forms.HiddenInput)
     code = forms.CharField(label=_("Code"), max_length=40)
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=_("Line name"), max_length=200)
     economic_category = forms.ChoiceField(label=_("Economic category"), choices=EconomicCategory.choices)
     amount = forms.CharField(
         label=_("Amount (yuan)"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"})

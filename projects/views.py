@@ -10,6 +10,7 @@ from django.db.models import Q, Sum
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -483,7 +484,8 @@ def _hq_areas(user):
 def department_budget_list(request):
     areas = _hq_areas(request.user)
     can_create = areas.exists() and not is_read_only(request.user)
-    form = forms.DepartmentBudgetForm(request.POST or None, areas=areas)
+    initial = {"year": timezone.localdate().year, "area": areas.first() if len(areas) == 1 else None}
+    form = forms.DepartmentBudgetForm(request.POST or None, areas=areas, initial=initial)
     if request.method == "POST":
         if not can_create:
             raise PermissionDenied
