@@ -487,7 +487,7 @@ def problem_detail(request, pk):
     context = {
         "problem": problem,
         "form": form,
-        "cases": selectors.linked(problem, "cases"),
+        # Its dispute cases are listed by grievances' `related_cases` tag (scoped, summaries masked).
         "projects": selectors.linked(problem, "projects"),
         "events": events_for(problem),
         "can_write": not is_read_only(request.user),

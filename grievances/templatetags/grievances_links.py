@@ -2,8 +2,9 @@
 
 Used on the project and problem pages, so that projects and fieldwork need not import the
 grievances models. Only cases in the viewer's scope are listed; each shows its number, category,
-status, level and the day it was received. The summary is shown only to those who may see the
-parties' personal data (`can_reveal`), since it often names them; parties are never listed here.
+status, level, the day it was received and the summary with the parties' names, phones and ID
+numbers masked (as on the case pages: a full view is a logged reveal there); parties are never
+listed here.
 """
 
 from django import template
@@ -26,11 +27,11 @@ def cases_linked_to(user, obj) -> list:
     if field is None or not getattr(user, "is_authenticated", False):
         return []
     cases = selectors.cases_for_user(user).filter(**{field: obj}).order_by("-received_on", "-pk")
-    return list(cases[:LIMIT])
+    return list(cases.prefetch_related("parties")[:LIMIT])
 
 
 def _item(user, case):
-    summary = f" · {case.title}" if selectors.can_reveal(user, case) else ""
+    summary = f" · {case.masked_title}"
     return format_html(
         '<li><a href="{}">{}</a> · {} · {} · {} <small class="muted">{} {}{}</small></li>',
         reverse("grievances:case_detail", args=[case.pk]),
