@@ -333,3 +333,19 @@ def test_a_full_disk_answers_the_sync_api_with_json(tree, personas, client_as, f
     )
     assert response.status_code == 507
     assert FULL_DISK_MESSAGE in response.json()["detail"]
+
+
+def test_a_database_error_outside_a_view_gets_the_503_page_too(rf):
+    from django.db import OperationalError
+
+    from villages.middleware import server_error
+
+    try:
+        raise OperationalError("server closed the connection unexpectedly")
+    except OperationalError:
+        response = server_error(rf.get("/"))
+    assert response.status_code == 503 and "暂时无法连接数据库" in response.content.decode()
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        assert server_error(rf.get("/")).status_code == 500  # anything else stays a plain 500
