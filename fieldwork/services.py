@@ -358,11 +358,18 @@ def photo_add(
         uploaded_by=actor,
     )
     photo.image.save("photo.jpg", ContentFile(jpeg), save=False)
-    photo.full_clean()
-    photo, created = _save_new(
-        photo, client_uuid=client_uuid, model=Photo, actor=actor, owner_field="uploaded_by", village=parent.village
-    )
-    if created:
+    stored = photo.image
+    try:
+        photo.full_clean()
+        photo, created = _save_new(
+            photo, client_uuid=client_uuid, model=Photo, actor=actor, owner_field="uploaded_by", village=parent.village
+        )
+    except Exception:
+        stored.delete(save=False)  # no row, so no file either
+        raise
+    if not created:
+        stored.delete(save=False)  # a concurrent retry saved the same photo first: keep only its file
+    else:
         log_event("fieldwork.photo.added", parent, actor, {"photo": photo.pk})
     return photo, created
 

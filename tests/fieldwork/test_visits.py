@@ -129,3 +129,18 @@ def test_the_visit_appears_on_the_household_page_with_its_photo(client_as, house
     photo = Photo.objects.get()
     assert reverse("fieldwork:photo_file", args=[photo.pk]) in page
     assert "房屋安全" in page
+
+
+def test_a_photo_refused_after_its_file_was_written_leaves_no_file(personas, households, settings, monkeypatch):
+    from pathlib import Path
+
+    visit, _ = services.visit_record(actor=personas.cadre_a, household=households.a1, visited_at=timezone.now())
+
+    def refuse(self, *args, **kwargs):
+        raise ValidationError("refused")
+
+    monkeypatch.setattr(Photo, "full_clean", refuse)
+    with pytest.raises(ValidationError):
+        services.photo_add(actor=personas.cadre_a, upload=jpeg_upload(size=(64, 48)), visit=visit)
+    assert not Photo.objects.exists()
+    assert [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()] == []
