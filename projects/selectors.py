@@ -5,12 +5,12 @@ Reports and maps read the roll-ups here (`spend_overview`, `outputs_against_targ
 plain rows with Decimal money.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import DecimalField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from projects.models import (
@@ -19,6 +19,7 @@ from projects.models import (
     ComplianceFinding,
     Grant,
     Indicator,
+    IndicatorActual,
     IndicatorKind,
     Payment,
     PaymentStatus,
@@ -26,12 +27,13 @@ from projects.models import (
     ProjectSite,
     PublicNotice,
 )
-from villages.models import PAYMENT_ROLES, Role
+from villages.models import PAYMENT_ROLES, Area, Role
 from villages.money import money
 from villages.selectors import filter_in_scope, get_in_scope, roles_for
 
 ZERO = Decimal("0.00")
 COMMITTED = (PaymentStatus.IN_CHAIN, PaymentStatus.COMPLETED)
+MONEY_FIELD = DecimalField(max_digits=16, decimal_places=2)
 
 
 # ---------------------------------------------------------------- one object, checked
@@ -143,46 +145,74 @@ class Row:
     figures: Figures = field(default_factory=Figures)
 
 
-def _payment_sums(payments: QuerySet[Payment]) -> tuple[dict, dict]:
-    committed = defaultdict(lambda: ZERO)
-    paid = defaultdict(lambda: ZERO)
-    for line_id, status, paid_on, amount in payments.values_list("budget_line_id", "status", "paid_on", "amount"):
-        if status in COMMITTED:
-            committed[line_id] += amount
-            if paid_on is not None:
-                paid[line_id] += amount
-    return committed, paid
+def _sum(condition: Q | None = None) -> Coalesce:
+    """A Decimal sum of payment amounts (0.00 when none match), optionally of the rows matching `condition`."""
+    return Coalesce(Sum("amount", filter=condition), Value(ZERO), output_field=MONEY_FIELD)
+
+
+def _payment_sums(payments: QuerySet[Payment]) -> dict[int, tuple[Decimal, Decimal]]:
+    """Committed and paid per budget line, added up by the database (one GROUP BY, no row reaches Python)."""
+    rows = (
+        payments.filter(status__in=COMMITTED)
+        .values("budget_line_id")
+        .annotate(committed=_sum(), paid=_sum(Q(paid_on__isnull=False)))
+        .values_list("budget_line_id", "committed", "paid")
+        .order_by()
+    )
+    # money(): SQLite adds decimals as floats; PostgreSQL's numeric sums are already exact.
+    return {line_id: (money(committed), money(paid)) for line_id, committed, paid in rows}
+
+
+# Columns nobody reads from the overview's objects (a village boundary, a project's long texts): not loaded.
+_HEAVY_PROJECT = ("works", "benefit")
+
+
+def _overview_lines(projects: QuerySet[Project]) -> list[BudgetLine]:
+    """The budget lines of `projects` with their budget, grant (and funder), project and village attached,
+    each grant, project and village loaded once and shared by its lines: a city has 40,000 lines but only
+    20,000 projects, 2,000 villages and a few dozen grants (select_related would build six objects a line)."""
+    lines = list(
+        BudgetLine.objects.filter(project_budget__project__in=projects)
+        .select_related("project_budget")
+        .order_by("project_budget__grant__code", "code")
+    )
+    ids = projects.values("pk")
+    grants = Grant.objects.filter(budgets__project__in=ids).select_related("funder").distinct().in_bulk()
+    by_pk = Project.objects.filter(pk__in=ids).defer(*_HEAVY_PROJECT).in_bulk()
+    villages = Area.objects.filter(pk__in=projects.values("village_id")).defer("boundary").in_bulk()
+    for project in by_pk.values():
+        project.village = villages[project.village_id]
+    for line in lines:
+        budget = line.project_budget
+        budget.grant = grants[budget.grant_id]
+        budget.project = by_pk[budget.project_id]
+    return lines
 
 
 def spend_overview(user, *, villages=None, start: date | None = None, end: date | None = None) -> dict:
     """Budget, committed, paid and remaining per grant, budget line, project and village (Decimal yuan).
 
-    `start`/`end` limit the payments counted (by creation date for committed, by paid date for paid);
-    budgets are the lines' current amounts.
+    `start`/`end` limit the payments counted (by creation date, for committed and paid alike);
+    budgets are the lines' current amounts. The payments are summed per line in SQL; the roll-ups
+    add those per-line Decimals (exact), in the order of the lines (grant code, line code).
     """
-    lines = (
-        BudgetLine.objects.filter(project_budget__project__in=projects_for_user(user, villages=villages))
-        .select_related("project_budget__grant__funder", "project_budget__project__village")
-        .order_by("project_budget__grant__code", "code")
-    )
-    payments = Payment.objects.filter(budget_line__in=lines)
+    projects = projects_for_user(user, villages=villages)
+    payments = Payment.objects.filter(budget_line__project_budget__project__in=projects.values("pk"))
     if start:
         payments = payments.filter(created__date__gte=start)
     if end:
         payments = payments.filter(created__date__lte=end)
-    committed, paid = _payment_sums(payments)
+    sums = _payment_sums(payments)
     out = {"lines": [], "grants": {}, "projects": {}, "villages": {}, "total": Figures()}
-    for line in lines:
-        figures = Figures(
-            budget=line.current_amount,
-            committed=committed[line.pk],
-            paid=paid[line.pk],
-            original=line.original_amount,
-        )
+    for line in _overview_lines(projects):
+        committed, paid = sums.get(line.pk, (ZERO, ZERO))
+        figures = Figures(budget=line.current_amount, committed=committed, paid=paid, original=line.original_amount)
         out["lines"].append(Row(line, figures))
         grant, project = line.project_budget.grant, line.project_budget.project
         for key, obj in (("grants", grant), ("projects", project), ("villages", project.village)):
-            row = out[key].setdefault(obj.pk, Row(obj))
+            row = out[key].get(obj.pk)
+            if row is None:
+                row = out[key][obj.pk] = Row(obj)
             _add(row.figures, figures)
         _add(out["total"], figures)
     for key in ("grants", "projects", "villages"):
@@ -219,20 +249,44 @@ def outputs_against_targets(user, *, villages=None, project: Project | None = No
     projects = projects_for_user(user, villages=villages)
     if project is not None:
         projects = projects.filter(pk=project.pk)
-    indicators = Indicator.objects.filter(project__in=projects).select_related("project").prefetch_related("actuals")
-    paid_by_project: dict[int, Decimal] = {}
+    indicators = Indicator.objects.filter(project__in=projects)
+    # One object per project, shared by its indicators (not one per indicator, as select_related would make).
+    by_pk = Project.objects.filter(pk__in=projects.values("pk")).defer(*_HEAVY_PROJECT).in_bulk()
+    latest = _latest_actuals(projects)
+    paid_by_project: dict[int, Decimal] | None = None
     rows = []
     for indicator in indicators.order_by("project__code", "kind", "pk"):
-        actuals = sorted(indicator.actuals.all(), key=lambda a: (a.reported_on, a.pk))
-        latest = actuals[-1] if actuals else None
-        value = latest.value if latest else None
+        indicator.project = by_pk[indicator.project_id]
+        value, reported_on = latest.get(indicator.pk, (None, None))
         cost = None
         if indicator.kind == IndicatorKind.QUANTITY and value:
-            if indicator.project_id not in paid_by_project:
-                paid_by_project[indicator.project_id] = project_paid(indicator.project)
-            cost = (paid_by_project[indicator.project_id] / value).quantize(Decimal("0.01"))
-        rows.append(OutputRow(indicator, value, indicator.met(value), cost, latest.reported_on if latest else None))
+            if paid_by_project is None:
+                paid_by_project = projects_paid(projects)
+            cost = (paid_by_project.get(indicator.project_id, ZERO) / value).quantize(Decimal("0.01"))
+        rows.append(OutputRow(indicator, value, indicator.met(value), cost, reported_on))
     return rows
+
+
+def _latest_actuals(projects: QuerySet[Project]) -> dict[int, tuple[Decimal, date]]:
+    """{indicator id: (value, reported on)} of each indicator's latest actual (by date, then by entry)."""
+    actuals = (
+        IndicatorActual.objects.filter(indicator__project__in=projects.values("pk"))
+        .order_by("indicator_id", "reported_on", "pk")
+        .values_list("indicator_id", "value", "reported_on")
+    )
+    return {indicator_id: (value, reported_on) for indicator_id, value, reported_on in actuals}
+
+
+def projects_paid(projects: QuerySet[Project]) -> dict[int, Decimal]:
+    """`project_paid` of many projects in one GROUP BY (projects with nothing paid are absent)."""
+    rows = (
+        Payment.objects.filter(project__in=projects.values("pk"), status__in=COMMITTED, paid_on__isnull=False)
+        .values("project_id")
+        .annotate(total=_sum())
+        .values_list("project_id", "total")
+        .order_by()
+    )
+    return {project_id: money(total) for project_id, total in rows}
 
 
 def output_rows_only(rows: list[OutputRow]) -> list[OutputRow]:

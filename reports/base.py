@@ -40,6 +40,26 @@ class Table:
     rows: Iterable[list] = field(default_factory=list)
     totals: list | None = None
     empty_text: str = ""
+    # For a table too long to read on paper: what the web page, Word and PDF print instead of `rows`
+    # (a summary or the largest items), with a note saying so; Excel and CSV still get every row.
+    doc_rows: Iterable[list] | None = None
+    doc_note: str = ""
+
+    def document_rows(self) -> Iterable[list]:
+        return self.rows if self.doc_rows is None else self.doc_rows
+
+
+class LazyRows:
+    """Rows made afresh by `make()` each time they are read: nothing is fetched until a renderer
+    reads them, a renderer that does not read them (Word with `doc_rows`) costs nothing, and the
+    same report can be rendered to several formats. `make` should stream (`.iterator(chunk_size=…)`).
+    """
+
+    def __init__(self, make: Callable[[], Iterable[list]]):
+        self._make = make
+
+    def __iter__(self):
+        return iter(self._make())
 
 
 @dataclass

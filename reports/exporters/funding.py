@@ -6,9 +6,13 @@ projects pages always agree.
 """
 
 import io
+import itertools
 import logging
+from collections.abc import Iterator
+from decimal import Decimal
 
 from django import forms
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +27,7 @@ from reports.base import (
     Column,
     Exporter,
     Figure,
+    LazyRows,
     Params,
     ReportData,
     ReportParamsForm,
@@ -34,12 +39,18 @@ from reports.base import (
 )
 from reports.exporters.common import source, villages_under
 from villages.masking import mask_name
-from villages.models import Area
+from villages.models import Area, Level
+from villages.money import money
 
 logger = logging.getLogger(__name__)
 MAX_PHOTOS = 6
 MAX_MAPS = 4
 PHOTO_MAX_PX = 900
+# A long table (payments, budget lines, outputs, beneficiaries, findings) prints at most this many rows in the
+# web page, Word and PDF — the largest, or the first — with a note and, for payments and beneficiaries, a
+# summary per area; the Excel workbook and CSV carry every row, streamed from the database.
+DOC_ROWS = 100
+CHUNK = 2000
 
 
 class FundingParamsForm(ReportParamsForm):
@@ -141,19 +152,24 @@ class FundingReport(Exporter):
         overview = spend_overview(params.user, villages=villages, start=params.start, end=params.end)
         overview = _filter_grant(overview, params.extra.get("grant"))
         self.progress(20)
+        self._scope = _Scope(params, villages)
         projects = self._projects(params, villages, overview)
         report.sections = self.sections(params, villages, overview, projects)
         return report
 
     def _projects(self, params, villages, overview) -> list:
-        ids = {row.obj.project_budget.project_id for row in overview["lines"]}
-        projects_for_user = source("projects.selectors", "projects_for_user")
-        return list(projects_for_user(params.user, villages=villages).filter(pk__in=ids).order_by("code"))
+        """The funded projects (those with a budget line in the overview) by code, reusing the overview's objects."""
+        by_pk = {}
+        for row in overview["lines"]:
+            project = row.obj.project_budget.project
+            by_pk.setdefault(project.pk, project)
+        order = self._scope.projects().order_by("code").values_list("pk", flat=True)
+        return [by_pk[pk] for pk in order if pk in by_pk]
 
     def sections(self, params, villages, overview, projects) -> list[Section]:
         sections = [
             self._summary(overview, projects),
-            self._by_grant(overview),
+            self._by_grant(params, overview),
             self._payments(params, villages, overview),
             self._outputs(params, villages, projects),
             self._beneficiaries(projects),
@@ -167,7 +183,7 @@ class FundingReport(Exporter):
     def _summary(self, overview, projects) -> Section:
         t = _totals(overview)
         villages = {p.village_id for p in projects}
-        households = sum(p.beneficiaries.count() for p in projects)
+        households = self._scope.beneficiaries().count() if projects else 0
         paragraphs = []
         if not overview["lines"]:
             paragraphs.append(_("No funded budget lines in this area and period."))
@@ -200,12 +216,30 @@ class FundingReport(Exporter):
             ],
         )
 
-    def _by_grant(self, overview) -> Section:
+    def _by_grant(self, params, overview) -> Section:
         grants = Table(
             _("By grant"),
             [Column("code", _("Grant")), Column("name", _("Name")), Column("funder", _("Funder")), *_money_columns()],
             [[g.obj.code, g.obj.name, g.obj.funder.name, *_money_values(g.figures)] for g in overview["grants"]],
         )
+        tables = [grants]
+        by_area = self._spend_by_area(params, overview)
+        if by_area is not None:
+            tables.append(by_area)
+        categories = {}
+        if overview["lines"]:  # labels translated once, not once a row (get_FOO_display at 40,000 lines)
+            categories = _labels(type(overview["lines"][0].obj), "economic_category")
+        rows = [
+            [
+                _grant_of(r.obj).code,
+                r.obj.project_budget.project.name,
+                r.obj.project_budget.project.village.name,
+                f"{r.obj.code} {r.obj.name}",
+                categories.get(r.obj.economic_category, r.obj.economic_category),
+                *_money_values(r.figures),
+            ]
+            for r in overview["lines"]
+        ]
         lines = Table(
             _("By budget line"),
             [
@@ -216,52 +250,46 @@ class FundingReport(Exporter):
                 Column("category", _("Economic category")),
                 *_money_columns(),
             ],
-            [
-                [
-                    _grant_of(r.obj).code,
-                    r.obj.project_budget.project.name,
-                    r.obj.project_budget.project.village.name,
-                    f"{r.obj.code} {r.obj.name}",
-                    r.obj.get_economic_category_display(),
-                    *_money_values(r.figures),
-                ]
-                for r in overview["lines"]
-            ],
+            rows,
         )
+        if len(rows) > DOC_ROWS:
+            lines.doc_rows = sorted(rows, key=lambda row: -row[5])[:DOC_ROWS]
+            lines.doc_note = _(
+                "The %(n)s budget lines with the largest budgets of %(total)s are shown; "
+                "the Excel workbook lists them all."
+            ) % {"n": DOC_ROWS, "total": f"{len(rows):,}"}
         t = _totals(overview)
         lines.totals = [_("Total"), "", "", "", "", t["budget"], t["committed"], t["paid"], t["remaining"]]
-        return Section(heading=_("Budget, committed, paid and remaining"), tables=[grants, lines])
+        tables.append(lines)
+        return Section(heading=_("Budget, committed, paid and remaining"), tables=tables)
+
+    def _spend_by_area(self, params, overview) -> Table | None:
+        """Budget, committed, paid and remaining per area one level below the report's (per county for the city)."""
+        areas = self._scope.child_areas()
+        if not areas:
+            return None
+        totals: dict[str, list] = {}
+        for line in overview["lines"]:
+            path = self._scope.child_path(line.obj.project_budget.project.village.path)
+            entry = totals.setdefault(path, [set(), Decimal(0), Decimal(0), Decimal(0)])
+            entry[0].add(line.obj.project_budget.project.village_id)
+            entry[1] += line.figures.budget
+            entry[2] += line.figures.committed
+            entry[3] += line.figures.paid
+        rows = []
+        for path, area in areas.items():
+            if path in totals:
+                villages, budget, committed, paid = totals[path]
+                rows.append([area.name, len(villages), budget, committed, paid, budget - committed])
+        return Table(
+            _("By area"),
+            [Column("area", _("Area")), Column("villages", _("Number of villages"), INT), *_money_columns()],
+            rows,
+        )
 
     def _payments(self, params, villages, overview) -> Section:
-        payments_for_user = source("projects.selectors", "payments_for_user")
-        line_ids = {r.obj.pk for r in overview["lines"]}
-        payments = (
-            payments_for_user(params.user, villages=villages)
-            .filter(budget_line_id__in=line_ids, created__date__gte=params.start, created__date__lte=params.end)
-            .select_related("project", "budget_line")
-            .prefetch_related("steps__actor")
-            .order_by("created", "pk")
-        )
-        rows = []
-        for payment in payments:
-            trail = "；".join(
-                f"{s.get_role_display()} {s.actor.get_full_name() or s.actor.username} "
-                f"{timezone.localtime(s.acted_at):%Y-%m-%d} {s.get_action_display()}"
-                for s in payment.steps.all()
-            )
-            rows.append(
-                [
-                    payment.number,
-                    payment.project.name,
-                    payment.purpose,
-                    payment.payee,
-                    payment.amount,
-                    payment.get_method_display(),
-                    payment.get_status_display(),
-                    payment.paid_on,
-                    trail,
-                ]
-            )
+        payments = self._scope.payments()
+        count = payments.count()
         table = Table(
             _("Payments"),
             [
@@ -275,14 +303,77 @@ class FundingReport(Exporter):
                 Column("paid_on", _("Paid on"), DATE),
                 Column("trail", _("Approval trail")),
             ],
+            LazyRows(lambda: _payment_rows(payments.order_by("created", "pk"))),
+        )
+        tables = [table]
+        if count <= DOC_ROWS:
+            table.rows = list(table.rows)
+        else:
+            table.doc_rows = list(_payment_rows(payments.order_by("-amount", "created", "pk")[:DOC_ROWS]))
+            table.doc_note = _(
+                "The %(n)s largest of %(total)s payments are shown; the Excel workbook lists them all."
+            ) % {"n": DOC_ROWS, "total": f"{count:,}"}
+            by_area = self._payments_by_area(payments)
+            if by_area is not None:
+                tables.insert(0, by_area)
+        return Section(heading=_("Payments and their approval trail"), tables=tables)
+
+    def _payments_by_area(self, payments) -> Table | None:
+        areas = self._scope.child_areas()
+        if not areas:
+            return None
+        from projects.selectors import COMMITTED
+
+        paid = Q(status__in=COMMITTED, paid_on__isnull=False)
+        per_village = (
+            payments.order_by()
+            .values_list("project__village__path")
+            .annotate(n=Count("pk"), total=Sum("amount"), total_paid=Sum("amount", filter=paid))
+        )
+        totals: dict[str, list] = {}
+        for path, n, amount, paid_amount in per_village:
+            entry = totals.setdefault(self._scope.child_path(path), [0, Decimal(0), Decimal(0)])
+            entry[0] += n
+            entry[1] += money(amount or 0)
+            entry[2] += money(paid_amount or 0)
+        rows = [[area.name, *totals[path]] for path, area in areas.items() if path in totals]
+        return Table(
+            _("Payments by area"),
+            [
+                Column("area", _("Area")),
+                Column("count", _("Number of payments"), INT),
+                Column("amount", _("Amount (yuan)"), MONEY),
+                Column("paid", _("Paid (yuan)"), MONEY),
+            ],
             rows,
         )
-        return Section(heading=_("Payments and their approval trail"), tables=[table])
 
     def _outputs(self, params, villages, projects) -> Section:
         outputs = source("projects.selectors", "outputs_against_targets")
         ids = {p.pk for p in projects}
-        rows = [r for r in outputs(params.user, villages=villages) if r.indicator.project_id in ids]
+        rows = []
+        labels = None
+        for r in outputs(params.user, villages=villages):
+            indicator = r.indicator
+            if indicator.project_id not in ids:
+                continue
+            if labels is None:  # translated once, not once a row
+                model = type(indicator)
+                labels = {name: _labels(model, name) for name in ("kind", "comparator", "unit")}
+                met = {True: _("yes"), False: _("no"), None: "—"}
+            rows.append(
+                [
+                    indicator.project.name,
+                    indicator.name,
+                    labels["kind"].get(indicator.kind, indicator.kind),
+                    f"{labels['comparator'].get(indicator.comparator, indicator.comparator)} "
+                    f"{indicator.target.normalize():f}",
+                    r.actual,
+                    labels["unit"].get(indicator.unit, indicator.unit),
+                    met[r.met],
+                    r.cost_per_unit,
+                ]
+            )
         table = Table(
             _("Outputs against targets"),
             [
@@ -295,27 +386,18 @@ class FundingReport(Exporter):
                 Column("met", _("Met")),
                 Column("cost", _("Cost per unit (yuan)"), MONEY),
             ],
-            [
-                [
-                    r.indicator.project.name,
-                    r.indicator.name,
-                    r.indicator.get_kind_display(),
-                    f"{r.indicator.get_comparator_display()} {r.indicator.target.normalize():f}",
-                    r.actual,
-                    r.indicator.get_unit_display(),
-                    {True: _("yes"), False: _("no"), None: "—"}[r.met],
-                    r.cost_per_unit,
-                ]
-                for r in rows
-            ],
+            rows,
+        )
+        _first_rows_only(
+            table,
+            len(rows),
+            _("The first %(n)s of %(total)s indicators are shown; the Excel workbook lists them all."),
         )
         return Section(heading=_("Outputs against targets"), tables=[table])
 
     def _beneficiaries(self, projects) -> Section:
-        rows = []
-        for project in projects:
-            for household in project.beneficiaries.select_related("village").order_by("number"):
-                rows.append([project.name, household.village.name, household.number, mask_name(household.head_name)])
+        households = self._scope.beneficiaries() if projects else None
+        count = households.count() if households is not None else 0
         table = Table(
             _("Beneficiary households"),
             [
@@ -324,9 +406,36 @@ class FundingReport(Exporter):
                 Column("number", _("Household number")),
                 Column("head", _("Head of household (masked)")),
             ],
+            LazyRows(lambda: _beneficiary_rows(households)) if count else [],
+        )
+        tables = [table]
+        if 0 < count <= DOC_ROWS:
+            table.rows = list(table.rows)
+        elif count > DOC_ROWS:
+            _first_rows_only(
+                table,
+                count,
+                _("The first %(n)s of %(total)s beneficiary households are shown; the Excel workbook lists them all."),
+            )
+            by_area = self._beneficiaries_by_area(households)
+            if by_area is not None:
+                tables.insert(0, by_area)
+        return Section(heading=_("Beneficiary households"), tables=tables)
+
+    def _beneficiaries_by_area(self, households) -> Table | None:
+        areas = self._scope.child_areas()
+        if not areas:
+            return None
+        counts: dict[str, int] = {}
+        for path, n in households.order_by().values_list("household__village__path").annotate(n=Count("pk")):
+            key = self._scope.child_path(path)
+            counts[key] = counts.get(key, 0) + n
+        rows = [[area.name, counts[path]] for path, area in areas.items() if path in counts]
+        return Table(
+            _("Beneficiary households by area"),
+            [Column("area", _("Area")), Column("households", _("Beneficiary households"), INT)],
             rows,
         )
-        return Section(heading=_("Beneficiary households"), tables=[table])
 
     def _map(self, params, villages, projects) -> Section:
         """maps.static_maps draws each village with its project sites (Chinese labels, scale bar, north arrow)."""
@@ -335,10 +444,10 @@ class FundingReport(Exporter):
         if render_village is None:
             section.paragraphs.append(_("The static map is not available yet."))
             return section
-        seen = []
+        seen = {}
         for project in projects:
-            if project.village not in seen:
-                seen.append(project.village)
+            seen.setdefault(project.village_id, project.village)
+        seen = list(seen.values())
         for village in seen[:MAX_MAPS]:
             try:
                 png = render_village(village, households=False, fmt="png")
@@ -355,13 +464,18 @@ class FundingReport(Exporter):
         return section
 
     def _photos(self, projects) -> Section:
+        """Up to two photos of each project (latest phase, latest taken first), projects by code, six at most."""
         section = Section(heading=_("Selected evidence photos"))
-        photos = []
-        for project in projects:
-            photos += list(project.photos.order_by("-phase", "-taken_at")[:2])
-            if len(photos) >= MAX_PHOTOS:
-                break
-        for photo in photos[:MAX_PHOTOS]:
+        photos, per_project = [], {}
+        if projects:
+            ordered = self._scope.photos().order_by("project__code", "project_id", "-phase", "-taken_at")
+            for photo in ordered.select_related("project").iterator(chunk_size=50):
+                if per_project.get(photo.project_id, 0) < 2:
+                    per_project[photo.project_id] = per_project.get(photo.project_id, 0) + 1
+                    photos.append(photo)
+                    if len(photos) >= MAX_PHOTOS:
+                        break
+        for photo in photos:
             png = _thumbnail(photo.photo)
             if png:
                 caption = f"{photo.project.name} · {photo.get_phase_display()} · {photo.caption}".strip(" ·")
@@ -371,17 +485,8 @@ class FundingReport(Exporter):
         return section
 
     def _findings(self, params, villages) -> Section:
-        findings = source("projects.selectors", "compliance_findings")
-        rows = [
-            [
-                f.get_category_display(),
-                f.village.name,
-                f.project.name if f.project_id else "",
-                f.message,
-                f.first_found.date(),
-            ]
-            for f in findings(params.user, villages=villages)
-        ]
+        findings = source("projects.selectors", "compliance_findings")(params.user, villages=villages)
+        count = findings.count()
         table = Table(
             _("Open compliance findings"),
             [
@@ -391,10 +496,142 @@ class FundingReport(Exporter):
                 Column("finding", _("Finding")),
                 Column("found", _("First found"), DATE),
             ],
-            rows,
+            LazyRows(lambda: _finding_rows(findings)),
             empty_text=_("No open compliance findings."),
         )
+        if count <= DOC_ROWS:
+            table.rows = list(table.rows)
+        else:
+            _first_rows_only(
+                table, count, _("The first %(n)s of %(total)s findings are shown; the Excel workbook lists them all.")
+            )
         return Section(heading=_("Compliance findings"), tables=[table])
+
+
+class _Scope:
+    """The querysets of one funding report: its projects, payments, beneficiaries and photos (as subqueries,
+    so no list of ids is ever sent to the database), and the areas one level below the report's area."""
+
+    def __init__(self, params: Params, villages):
+        self.params, self.villages = params, villages
+        self.grant = params.extra.get("grant")
+
+    def _selector(self, name):
+        return source("projects.selectors", name)
+
+    def lines(self):
+        from projects.models import BudgetLine
+
+        lines = BudgetLine.objects.filter(
+            project_budget__project__in=self._selector("projects_for_user")(self.params.user, villages=self.villages)
+        )
+        return lines.filter(project_budget__grant_id=self.grant) if self.grant else lines
+
+    def projects(self):
+        projects = self._selector("projects_for_user")(self.params.user, villages=self.villages)
+        return projects.filter(pk__in=self.lines().values("project_budget__project_id"))
+
+    def payments(self):
+        payments = self._selector("payments_for_user")(self.params.user, villages=self.villages)
+        return payments.filter(
+            budget_line__in=self.lines().values("pk"),
+            created__date__gte=self.params.start,
+            created__date__lte=self.params.end,
+        )
+
+    def beneficiaries(self):
+        from projects.models import Project
+
+        return Project.beneficiaries.through.objects.filter(project__in=self.projects().values("pk"))
+
+    def photos(self):
+        from projects.models import EvidencePhoto
+
+        return EvidencePhoto.objects.filter(project__in=self.projects().values("pk"))
+
+    def child_areas(self) -> dict[str, Area]:
+        """{path: area} one level below the report's area, by path; empty for a village."""
+        if not hasattr(self, "_children"):
+            area = self.params.area
+            children = Area.objects.none()
+            if area.level != Level.VILLAGE:
+                children = Area.objects.filter(parent=area).defer("boundary").order_by("path")
+            self._children = {child.path: child for child in children}
+        return self._children
+
+    def child_path(self, path: str) -> str:
+        """The path of the child area holding `path` ("610900/610921/…" → "610900/610921/")."""
+        depth = len(self.params.area.path.strip("/").split("/")) + 1
+        return "/".join(path.strip("/").split("/")[:depth]) + "/"
+
+
+def _first_rows_only(table: Table, count: int, note: str) -> None:
+    """A long table prints its first DOC_ROWS rows on paper, with a note; the workbook keeps them all."""
+    if count <= DOC_ROWS:
+        return
+    table.doc_rows = list(itertools.islice(iter(table.rows), DOC_ROWS))
+    table.doc_note = note % {"n": DOC_ROWS, "total": f"{count:,}"}
+
+
+def _labels(model, name: str) -> dict:
+    return {value: str(label) for value, label in model._meta.get_field(name).choices}
+
+
+def _payment_rows(payments) -> Iterator[list]:
+    """Each payment with its approval trail, CHUNK payments at a time: one query for their steps per chunk."""
+    model = payments.model
+    methods, statuses = _labels(model, "method"), _labels(model, "status")
+    fields = ("pk", "number", "project__name", "purpose", "payee", "amount", "method", "status", "paid_on")
+    rows = payments.values_list(*fields).iterator(chunk_size=CHUNK)
+    while chunk := list(itertools.islice(rows, CHUNK)):
+        trails = _trails(model, [row[0] for row in chunk])
+        for pk, number, project, purpose, payee, amount, method, status, paid_on in chunk:
+            yield [
+                number,
+                project,
+                purpose,
+                payee,
+                amount,
+                methods.get(method, method),
+                statuses.get(status, status),
+                paid_on,
+                trails.get(pk, ""),
+            ]
+
+
+def _trails(payment_model, ids: list[int]) -> dict[int, str]:
+    """ "经办人 王五 2024-06-01 提交；…" per payment: every step in order, as the payment page lists them."""
+    step_model = payment_model._meta.get_field("steps").related_model
+    roles, actions = _labels(step_model, "role"), _labels(step_model, "action")
+    steps = (
+        step_model.objects.filter(payment_id__in=ids)
+        .order_by("payment_id", "acted_at", "pk")
+        .values_list(
+            "payment_id", "role", "action", "acted_at", "actor__first_name", "actor__last_name", "actor__username"
+        )
+    )
+    trails: dict[int, list[str]] = {}
+    for payment_id, role, action, acted_at, first, last, username in steps:
+        name = f"{first} {last}".strip() or username
+        day = timezone.localtime(acted_at)
+        trails.setdefault(payment_id, []).append(
+            f"{roles.get(role, role)} {name} {day:%Y-%m-%d} {actions.get(action, action)}"
+        )
+    return {pk: "；".join(parts) for pk, parts in trails.items()}
+
+
+def _beneficiary_rows(households) -> Iterator[list]:
+    fields = ("project__name", "household__village__name", "household__number", "household__head_name")
+    rows = households.order_by("project__code", "household__number").values_list(*fields)
+    for project, village, number, head in rows.iterator(chunk_size=CHUNK):
+        yield [project, village, number, mask_name(head)]
+
+
+def _finding_rows(findings) -> Iterator[list]:
+    categories = _labels(findings.model, "category")
+    fields = ("category", "village__name", "project__name", "message", "first_found")
+    for category, village, project, message, found in findings.values_list(*fields).iterator(chunk_size=CHUNK):
+        yield [categories.get(category, category), village, project or "", message, timezone.localtime(found).date()]
 
 
 def _thumbnail(field) -> bytes | None:
