@@ -44,6 +44,9 @@ class Table:
     # (a summary or the largest items), with a note saying so; Excel and CSV still get every row.
     doc_rows: Iterable[list] | None = None
     doc_note: str = ""
+    # Optionally writes the body rows to the CSV file itself (bytes to the binary handle; the
+    # database's COPY for a million rows) and returns True; False leaves them to the renderer.
+    csv_copy: Callable[[Any], bool] | None = None
 
     def document_rows(self) -> Iterable[list]:
         return self.rows if self.doc_rows is None else self.doc_rows

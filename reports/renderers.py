@@ -419,7 +419,8 @@ def render_csv(report: ReportData, path: Path) -> None:
                 writer.writerow([escape_formula(table.title)])
                 writer.writerow([escape_formula(c.label) for c in table.columns])
                 convert = _csv_converters(table.columns)
-                rows = itertools.chain(table.rows, [table.totals] if table.totals else [])
+                copied = table.csv_copy is not None and table.csv_copy(handle)
+                rows = itertools.chain([] if copied else table.rows, [table.totals] if table.totals else [])
                 writer.writerows([f(v) for f, v in zip(convert, row, strict=False)] for row in rows)
                 writer.writerow([])
 

@@ -9,6 +9,7 @@ import datetime
 from collections.abc import Iterator
 
 from django.db import connections, transaction
+from django.db.models import Case, CharField, F, Func, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +17,8 @@ from django.utils.translation import gettext_lazy
 
 from reports.base import DATE, PERSONAL_DATA_DENIED, Column, Exporter, Params, ReportData, Section, Table, register
 from reports.exporters.common import source
-from villages.masking import mask_name
+from reports.renderers import escape_formula
+from villages.masking import MASK, mask_name
 from villages.selectors import filter_in_scope
 
 CHUNK = 5000
@@ -71,6 +73,7 @@ class VisitExport(Exporter):
                 Column("purpose", _("Purpose")),
             ],
             self._rows(visits),
+            csv_copy=lambda handle: _copy_csv(visits, handle),
         )
         report.sections.append(Section(_("Visit records"), tables=[table]))
         return report
@@ -99,3 +102,64 @@ def _stream_settings(alias: str) -> None:
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
             cursor.execute("SET LOCAL jit = off")
+
+
+# ---- CSV by PostgreSQL's COPY: the same cells as `_rows` and the CSV renderer, formatted by the database.
+
+FORMULA_START = "('=', '+', '-', '@', chr(9), chr(13))"
+
+
+def _text(expression) -> Func:
+    """csv_value of a text cell: '' as an empty cell (COPY would quote it), formula-like text behind an apostrophe."""
+    return Func(
+        expression,
+        template=(
+            f"NULLIF(CASE WHEN left(%(expressions)s, 1) IN {FORMULA_START} "
+            "THEN chr(39) || %(expressions)s ELSE %(expressions)s END, '')"
+        ),
+        output_field=CharField(),
+    )
+
+
+def _masked(expression) -> Func:
+    """villages.masking.mask_name in SQL: the first character, then one * per further character (at least one)."""
+    return Func(
+        expression,
+        template=(
+            f"CASE WHEN %(expressions)s = '' THEN '' ELSE left(%(expressions)s, 1) "
+            f"|| repeat('{MASK}', greatest(char_length(%(expressions)s) - 1, 1)) END"
+        ),
+        output_field=CharField(),
+    )
+
+
+def _copy_csv(visits, handle) -> bool:
+    """Write the rows with `COPY (SELECT …) TO STDOUT CSV`: on PostgreSQL the database formats a million rows
+    faster than Python can (the export then costs about what COPY costs). False elsewhere: the renderer writes
+    the rows itself. Line ends are CRLF, as Python's csv module writes them."""
+    connection = connections[visits.db]
+    if connection.vendor != "postgresql":
+        return False
+    field = visits.model._meta.get_field("purpose")
+    # Labels escaped here, not in SQL: a template naming its expression twice would repeat its parameters.
+    labels = [When(purpose=value, then=Value(escape_formula(str(label)))) for value, label in field.choices]
+    purpose = Case(*labels, default=F("purpose"), output_field=CharField())
+    day = Func(TruncDate("visited_at"), Value("YYYY-MM-DD"), function="to_char", output_field=CharField())
+    rows = visits.values_list(
+        day,
+        _text(F("village__name")),
+        _text(F("household__number")),
+        _text(_masked(F("household__head_name"))),
+        _text(F("visitor__username")),
+        Func(purpose, Value(""), function="NULLIF", output_field=CharField()),
+    )
+    sql, params = rows.query.sql_with_params()
+    handle.flush()
+    with transaction.atomic(using=visits.db):
+        _stream_settings(visits.db)
+        with connection.cursor() as cursor:
+            query = connection.ops.compose_sql(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params)
+            with cursor.cursor.copy(query) as copy:
+                for chunk in copy:
+                    handle.buffer.write(bytes(chunk).replace(b"\n", b"\r\n"))
+    return True

@@ -1,6 +1,7 @@
 """Long tables: what paper shows instead (doc_rows and a note), re-readable lazy rows, the fast Word rows."""
 
 import datetime
+import inspect
 from decimal import Decimal
 
 import openpyxl
@@ -100,3 +101,41 @@ def test_the_visit_export_keeps_the_users_scope_and_local_days(personas, tree, t
     assert rows == [[datetime.date(2026, 10, 5), "大连村", "A-1", "张**", "cadre_a", rows[0][5]]]
     params.user = personas.hq
     assert len(list(VisitExport().build(params).sections[0].tables[0].rows)) == 2
+
+
+@pytest.mark.postgis
+@pytest.mark.django_db
+def test_the_visit_csv_written_by_copy_equals_the_one_python_writes(personas, tree, tmp_path):
+    from django.db import connection
+    from django.utils import timezone
+
+    from fieldwork.models import Household, Visit
+    from reports.exporters.exports import VisitExport
+
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY needs PostgreSQL")
+    names = [("A-1", "张三丰"), ("=1+1", "=危险"), ("A,2", ""), ('A"3', 'O"Brien, 王'), ("-4", "李")]
+    purposes = [value for value, _label in Visit._meta.get_field("purpose").choices]
+    for n, (number, name) in enumerate(names):
+        household = Household.objects.create(village=tree.village_a, number=number, head_name=name)
+        for hour in (0, 23):  # both ends of the local day
+            at = timezone.make_aware(datetime.datetime(2026, 10, 5 + n, hour, 30))
+            Visit.objects.create(
+                household=household,
+                village=tree.village_a,
+                visitor=personas.cadre_a,
+                visited_at=at,
+                purpose=purposes[n % len(purposes)],
+            )
+    params = Params(area=tree.city, start=datetime.date(2026, 10, 1), end=datetime.date(2026, 10, 31), user=personas.hq)
+    copied = VisitExport().build(params)
+    table = copied.sections[0].tables[0]
+    render(copied, "csv", tmp_path / "copy.csv")
+    assert inspect.getgeneratorstate(table.rows) == "GEN_CREATED"  # never read: COPY wrote the rows
+    python = VisitExport().build(params)
+    python.sections[0].tables[0].csv_copy = None
+    render(python, "csv", tmp_path / "python.csv")
+    expected = (tmp_path / "python.csv").read_bytes()
+    assert (tmp_path / "copy.csv").read_bytes() == expected
+    text = expected.decode("utf-8-sig")
+    assert "'=1+1,'=**" in text and '"A""3",O*********' in text and "2026-10-05" in text
