@@ -24,6 +24,7 @@ from projects.models import (
     Payment,
     PaymentStatus,
     Project,
+    ProjectBudget,
     ProjectSite,
     PublicNotice,
 )
@@ -170,22 +171,22 @@ _HEAVY_PROJECT = ("works", "benefit")
 def _overview_lines(projects: QuerySet[Project]) -> list[BudgetLine]:
     """The budget lines of `projects` with their budget, grant (and funder), project and village attached,
     each grant, project and village loaded once and shared by its lines: a city has 40,000 lines but only
-    20,000 projects, 2,000 villages and a few dozen grants (select_related would build six objects a line)."""
+    20,000 projects and budgets, 2,000 villages and a few dozen grants (select_related built six objects a line)."""
     lines = list(
-        BudgetLine.objects.filter(project_budget__project__in=projects)
-        .select_related("project_budget")
-        .order_by("project_budget__grant__code", "code")
+        BudgetLine.objects.filter(project_budget__project__in=projects).order_by("project_budget__grant__code", "code")
     )
     ids = projects.values("pk")
+    budgets = ProjectBudget.objects.filter(project__in=ids).in_bulk()
     grants = Grant.objects.filter(budgets__project__in=ids).select_related("funder").distinct().in_bulk()
     by_pk = Project.objects.filter(pk__in=ids).defer(*_HEAVY_PROJECT).in_bulk()
     villages = Area.objects.filter(pk__in=projects.values("village_id")).defer("boundary").in_bulk()
     for project in by_pk.values():
         project.village = villages[project.village_id]
-    for line in lines:
-        budget = line.project_budget
+    for budget in budgets.values():
         budget.grant = grants[budget.grant_id]
         budget.project = by_pk[budget.project_id]
+    for line in lines:
+        line.project_budget = budgets[line.project_budget_id]
     return lines
 
 
@@ -203,28 +204,31 @@ def spend_overview(user, *, villages=None, start: date | None = None, end: date 
     if end:
         payments = payments.filter(created__date__lte=end)
     sums = _payment_sums(payments)
-    out = {"lines": [], "grants": {}, "projects": {}, "villages": {}, "total": Figures()}
+    nothing = (ZERO, ZERO)
+    lines, total = [], [ZERO, ZERO, ZERO, ZERO]
+    rollups: dict[str, dict] = {"grants": {}, "projects": {}, "villages": {}}
+    grants, projects_, villages_ = rollups["grants"], rollups["projects"], rollups["villages"]
     for line in _overview_lines(projects):
-        committed, paid = sums.get(line.pk, (ZERO, ZERO))
-        figures = Figures(budget=line.current_amount, committed=committed, paid=paid, original=line.original_amount)
-        out["lines"].append(Row(line, figures))
-        grant, project = line.project_budget.grant, line.project_budget.project
-        for key, obj in (("grants", grant), ("projects", project), ("villages", project.village)):
-            row = out[key].get(obj.pk)
-            if row is None:
-                row = out[key][obj.pk] = Row(obj)
-            _add(row.figures, figures)
-        _add(out["total"], figures)
-    for key in ("grants", "projects", "villages"):
-        out[key] = list(out[key].values())
+        committed, paid = sums.get(line.pk, nothing)
+        budget, original = line.current_amount, line.original_amount
+        lines.append(Row(line, Figures(budget=budget, committed=committed, paid=paid, original=original)))
+        project = line.project_budget.project
+        for rollup, obj in ((grants, line.project_budget.grant), (projects_, project), (villages_, project.village)):
+            sums_of = rollup.get(obj.pk)
+            if sums_of is None:
+                sums_of = rollup[obj.pk] = [obj, ZERO, ZERO, ZERO, ZERO]
+            sums_of[1] += budget
+            sums_of[2] += committed
+            sums_of[3] += paid
+            sums_of[4] += original
+        total[0] += budget
+        total[1] += committed
+        total[2] += paid
+        total[3] += original
+    out = {"lines": lines, "total": Figures(*total)}
+    for key, rollup in rollups.items():
+        out[key] = [Row(obj, Figures(*figures)) for obj, *figures in rollup.values()]
     return out
-
-
-def _add(total: Figures, figures: Figures) -> None:
-    total.budget += figures.budget
-    total.committed += figures.committed
-    total.paid += figures.paid
-    total.original += figures.original
 
 
 def project_paid(project: Project) -> Decimal:
