@@ -5,10 +5,11 @@ and Excel renderers write each row as it comes (openpyxl write-only mode), so on
 visits never sit in memory at once.
 """
 
+import contextlib
 import datetime
 from collections.abc import Iterator
 
-from django.db import connections, transaction
+from django.db import DatabaseError, connections
 from django.db.models import Case, CharField, F, Func, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -83,25 +84,34 @@ class VisitExport(Exporter):
         fields = ("village__name", "household__number", "household__head_name", "visitor__username", "purpose")
         purposes = {value: str(label) for value, label in visits.model._meta.get_field("purpose").choices}
         rows = visits.values_list(TruncDate("visited_at"), *fields)
-        with transaction.atomic(using=visits.db):
-            _stream_settings(visits.db)
+        # No transaction around the read: the progress written to the run in between must commit as it goes.
+        with _planned_for_every_row(visits.db):
             for n, (day, village, number, head, visitor, purpose) in enumerate(rows.iterator(chunk_size=CHUNK)):
                 if n % CHUNK == 0:
                     self.progress(60 + min(30, n // 20000))
                 yield [day, village, number, mask_name(head), visitor, purposes.get(purpose, purpose)]
 
 
-def _stream_settings(alias: str) -> None:
-    """PostgreSQL: plan the export's one big query for all its rows, not the first tenth (what a cursor is planned
-    for by default: index and nested-loop plans, several times slower here), and without JIT compilation (seconds
-    of compiling for one sequential pass). Inside a transaction the cursor needs no WITH HOLD, so rows stream
-    as they are produced instead of being materialised on the server first. Both settings end with the transaction.
-    """
+@contextlib.contextmanager
+def _planned_for_every_row(alias: str):
+    """PostgreSQL, for this connection until the export ends: plan the export's one big query for all its rows,
+    not the first tenth (what a cursor is planned for by default: index and nested-loop plans, several times
+    slower here), and without JIT compilation (seconds of compiling for one sequential pass)."""
     connection = connections[alias]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
-            cursor.execute("SET LOCAL jit = off")
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET cursor_tuple_fraction = 1.0")
+        cursor.execute("SET jit = off")
+    try:
+        yield
+    finally:
+        # Never hide the export's own error behind one from here (e.g. a transaction already aborted).
+        if connection.connection is not None and not connection.needs_rollback:
+            with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+                cursor.execute("RESET cursor_tuple_fraction")
+                cursor.execute("RESET jit")
 
 
 # ---- CSV by PostgreSQL's COPY: the same cells as `_rows` and the CSV renderer, formatted by the database.
@@ -155,11 +165,9 @@ def _copy_csv(visits, handle) -> bool:
     )
     sql, params = rows.query.sql_with_params()
     handle.flush()
-    with transaction.atomic(using=visits.db):
-        _stream_settings(visits.db)
-        with connection.cursor() as cursor:
-            query = connection.ops.compose_sql(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params)
-            with cursor.cursor.copy(query) as copy:
-                for chunk in copy:
-                    handle.buffer.write(bytes(chunk).replace(b"\n", b"\r\n"))
+    with _planned_for_every_row(visits.db), connection.cursor() as cursor:
+        query = connection.ops.compose_sql(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params)
+        with cursor.cursor.copy(query) as copy:
+            for chunk in copy:
+                handle.buffer.write(bytes(chunk).replace(b"\n", b"\r\n"))
     return True

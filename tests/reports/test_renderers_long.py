@@ -138,4 +138,7 @@ def test_the_visit_csv_written_by_copy_equals_the_one_python_writes(personas, tr
     expected = (tmp_path / "python.csv").read_bytes()
     assert (tmp_path / "copy.csv").read_bytes() == expected
     text = expected.decode("utf-8-sig")
+    with connection.cursor() as cursor:  # the export's planner settings end with it
+        cursor.execute("SHOW cursor_tuple_fraction")
+        assert cursor.fetchone()[0] == "0.1"
     assert "'=1+1,'=**" in text and '"A""3",O*********' in text and "2026-10-05" in text
