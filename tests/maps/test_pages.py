@@ -103,6 +103,32 @@ def test_it_shows_households_under_monitoring_per_village_sorted(client_as, hous
     assert response.context["mode"] == "symbols"
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_fisher_jenks_finds_the_least_within_class_sum_of_squares(seed):
+    import itertools
+    import random
+
+    from maps.figures import fisher_jenks
+
+    rng = random.Random(seed)
+    values = sorted(float(rng.choice([rng.randint(0, 20), rng.randint(0, 500)])) for _ in range(10))
+
+    def cost(uppers):
+        total, lower = 0.0, float("-inf")
+        for upper in uppers:
+            part = [v for v in values if lower < v <= upper]
+            mean = sum(part) / len(part) if part else 0.0
+            total += sum((v - mean) ** 2 for v in part)
+            lower = upper
+        return total
+
+    k = 4
+    best = min(cost([values[a], values[b], values[c], values[-1]]) for a, b, c in itertools.combinations(range(9), 3))
+    uppers = fisher_jenks(values, k)
+    assert len(uppers) == k and uppers[-1] == values[-1]
+    assert cost(uppers) == pytest.approx(best)
+
+
 def test_it_computes_decimal_class_breaks():
     values = [Decimal(v) for v in ["0", "1", "2", "10", "11", "12", "50", "51", "100", "101.5"]]
     breaks = class_breaks(values, places=1, k=4)
