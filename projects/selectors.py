@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Min, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -330,25 +330,29 @@ def approval_queue(user) -> list[QueueItem]:
 
 
 def queue_by_role(user) -> list[dict]:
-    """For HQ: for each chain role, how many payments wait there and the longest wait."""
+    """For HQ: for each chain role, how many payments wait there and the longest wait (counted by
+    the database: a city's queue holds thousands of payments). Step 1 (the handler) is the drafts
+    and the payments sent back to them."""
     now = timezone.now()
+    payments = payments_for_user(user).order_by()
+    in_chain = {
+        row["step"]: row
+        for row in payments.filter(status=PaymentStatus.IN_CHAIN)
+        .values("step")
+        .annotate(n=Count("pk"), oldest=Min("step_since"))
+    }
+    drafts = payments.filter(status__in=[PaymentStatus.DRAFT, PaymentStatus.SENT_BACK]).aggregate(
+        n=Count("pk"), oldest=Min("step_since")
+    )
     rows = []
-    waiting = payments_for_user(user).filter(status=PaymentStatus.IN_CHAIN)
     for index, role in enumerate(PAYMENT_ROLES):
-        at_step = list(waiting.filter(step=index).order_by("step_since"))
-        if index == 0:
-            at_step = list(
-                payments_for_user(user)
-                .filter(status__in=[PaymentStatus.DRAFT, PaymentStatus.SENT_BACK])
-                .order_by("step_since")
-            )
+        figures = drafts if index == 0 else in_chain.get(index, {"n": 0, "oldest": None})
         rows.append(
             {
                 "role": role,
                 "role_label": Role(role).label,
-                "count": len(at_step),
-                "longest": (now - at_step[0].step_since) if at_step else None,
-                "payments": at_step[:5],
+                "count": figures["n"],
+                "longest": (now - figures["oldest"]) if figures["oldest"] else None,
             }
         )
     return rows

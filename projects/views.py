@@ -701,17 +701,24 @@ def approval_queue(request):
 # ---------------------------------------------------------------- review and compliance
 
 
+REVIEW_PAGE_SIZE = 50
+
+
 @login_required
 def review(request):
     if not roles_for(request.user) & (HQ_ROLES | {Role.AUDITOR, Role.FUNDER}) and not request.user.is_superuser:
         raise PermissionDenied
     overview = selectors.spend_overview(request.user)
     outputs = selectors.outputs_against_targets(request.user)
-    return render(
-        request,
-        "projects/review.html",
-        {"overview": overview, "outputs": outputs, "queue": selectors.queue_by_role(request.user)},
-    )
+    # A city has thousands of villages and projects: the long tables are paged, each on its own.
+    context = {
+        "overview": overview,
+        "villages": Paginator(overview["villages"], REVIEW_PAGE_SIZE).get_page(request.GET.get("villages")),
+        "projects": Paginator(overview["projects"], REVIEW_PAGE_SIZE).get_page(request.GET.get("projects")),
+        "outputs": Paginator(outputs, REVIEW_PAGE_SIZE).get_page(request.GET.get("outputs")),
+        "queue": selectors.queue_by_role(request.user),
+    }
+    return render(request, "projects/review.html", context)
 
 
 def may_see_findings(user) -> bool:

@@ -159,3 +159,64 @@ def test_a_site_label_reads_like_the_ledger(funded):
         actor=funded.hq, project=funded.project, kind=SiteKind.PIPE, name="主管道", geometry=json.dumps(LINE)
     )
     assert site.label.endswith("941 m")
+
+
+def test_the_review_pages_its_long_tables_each_on_its_own(client_as, funded, tree, monkeypatch):
+    from projects.models import EconomicCategory, ProjectType
+
+    second = services.project_create(
+        actor=funded.hq,
+        village=tree.village_a,
+        code="P-2",
+        name="茶园改造工程",
+        type=ProjectType.TEA_GARDEN,
+        implementer="大连村村民委员会",
+        responsible_person="谢志军",
+        starts_on=date(2024, 3, 1),
+        ends_on=date(2026, 12, 31),
+    )
+    budget = services.project_budget_create(actor=funded.hq, project=second, grant=funded.grant, name="茶园预算")
+    services.budget_line_create(
+        actor=funded.hq,
+        project_budget=budget,
+        code="L-2",
+        name="茶苗",
+        economic_category=EconomicCategory.CAPITAL_CONSTRUCTION,
+        amount="20000.00",
+    )
+    monkeypatch.setattr("projects.views.REVIEW_PAGE_SIZE", 1)
+    client = client_as("hq")
+    first = client.get(reverse("projects:review")).content.decode()
+    later = client.get(reverse("projects:review") + "?projects=2").content.decode()
+    names = ("大连村抗旱水利工程", "茶园改造工程")
+    assert sum(name in first for name in names) == 1 and sum(name in later for name in names) == 1
+    assert [name in first for name in names] != [name in later for name in names]
+    assert "projects=2" in first and "villages=2" not in first  # one village: no pager for it
+
+
+def test_the_review_counts_the_queue_per_step_with_the_longest_wait(client_as, funded, chain):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from projects.models import Payment, PaymentStatus
+    from projects.selectors import queue_by_role
+
+    now = timezone.now()
+    placed = [
+        (PaymentStatus.DRAFT, 0, 5),
+        (PaymentStatus.SENT_BACK, 0, 9),
+        (PaymentStatus.IN_CHAIN, 0, 30),  # not counted at step 1: the handler's queue is drafts and sent back
+        (PaymentStatus.IN_CHAIN, 2, 3),
+        (PaymentStatus.IN_CHAIN, 2, 7),
+        (PaymentStatus.IN_CHAIN, 6, 1),
+        (PaymentStatus.COMPLETED, 4, 40),
+    ]
+    for number, (status, step, days) in enumerate(placed):
+        payment = make_payment(funded, chain, invoice_number=f"1234{number:04d}")
+        Payment.objects.filter(pk=payment.pk).update(status=status, step=step, step_since=now - timedelta(days=days))
+    rows = queue_by_role(funded.hq)
+    assert [row["count"] for row in rows] == [2, 0, 2, 0, 0, 0, 1]
+    assert rows[0]["longest"].days == 9 and rows[2]["longest"].days == 7 and rows[6]["longest"].days == 1
+    assert rows[1]["longest"] is None
+    assert client_as("hq").get(reverse("projects:review")).status_code == 200
