@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django import forms
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -606,14 +607,20 @@ def _trails(payment_model, ids: list[int]) -> dict[int, str]:
     steps = (
         step_model.objects.filter(payment_id__in=ids)
         .order_by("payment_id", "acted_at", "pk")
+        # The local day in SQL: a million localtime() calls (a thread-local look-up each) cost seconds.
         .values_list(
-            "payment_id", "role", "action", "acted_at", "actor__first_name", "actor__last_name", "actor__username"
+            "payment_id",
+            "role",
+            "action",
+            TruncDate("acted_at"),
+            "actor__first_name",
+            "actor__last_name",
+            "actor__username",
         )
     )
     trails: dict[int, list[str]] = {}
-    for payment_id, role, action, acted_at, first, last, username in steps:
+    for payment_id, role, action, day, first, last, username in steps:
         name = f"{first} {last}".strip() or username
-        day = timezone.localtime(acted_at)
         trails.setdefault(payment_id, []).append(
             f"{roles.get(role, role)} {name} {day:%Y-%m-%d} {actions.get(action, action)}"
         )
