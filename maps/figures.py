@@ -59,10 +59,10 @@ def _spend(attribute: str):
     """Budget or paid per village, from the projects app's own roll-up (Decimal yuan)."""
 
     def compute(user, villages: QuerySet) -> dict[int, Decimal]:
-        from projects.selectors import spend_overview
+        from projects.selectors import spend_figures
 
-        rows = spend_overview(user, villages=villages)["villages"]
-        return {row.obj.pk: getattr(row.figures, attribute) for row in rows}
+        rows = spend_figures(user, "village", villages=villages)
+        return {pk: getattr(figures, attribute) for pk, figures in rows.items()}
 
     return compute
 

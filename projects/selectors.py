@@ -231,6 +231,53 @@ def spend_overview(user, *, villages=None, start: date | None = None, end: date 
     return out
 
 
+# What `spend_figures` groups by: the budget line's path to it, and the payment's.
+_SPEND_KEYS = {
+    "line": ("pk", "budget_line_id"),
+    "grant": ("project_budget__grant", "budget_line__project_budget__grant"),
+    "project": ("project_budget__project", "budget_line__project_budget__project"),
+    "village": ("project_budget__project__village", "budget_line__project_budget__project__village"),
+    None: (None, None),
+}
+
+
+def spend_figures(user, by: str | None, *, villages=None, lines: Q | None = None) -> dict:
+    """The figures of `spend_overview`'s roll-ups without building it: {id: Figures} per budget line,
+    grant, project or village (`by=None`: the one total, under the key None), from two `GROUP BY`s
+    (lines, payments) and no object. For pages that show a few rows or the totals: the overview
+    builds every line of the scope (40,000 for the city). `lines` narrows the budget lines (e.g.
+    `Q(project_budget__project=project)`); the payments counted are those on the lines counted."""
+    line_key, payment_key = _SPEND_KEYS[by]
+    budget_lines = BudgetLine.objects.filter(project_budget__project__in=projects_for_user(user, villages=villages))
+    if lines is not None:
+        budget_lines = budget_lines.filter(lines)
+    payments = Payment.objects.filter(status__in=COMMITTED, budget_line__in=budget_lines.values("pk"))
+    line_sums = {"budget": Sum("current_amount"), "original": Sum("original_amount")}
+    payment_sums = {"committed": _sum(), "paid": _sum(Q(paid_on__isnull=False))}
+    if by is None:
+        rows = [{None: None, **budget_lines.aggregate(**line_sums)}]
+        paid_rows = [{None: None, **payments.aggregate(**payment_sums)}]
+        line_key = payment_key = None
+    else:
+        rows = budget_lines.values(line_key).annotate(**line_sums).order_by()
+        paid_rows = payments.values(payment_key).annotate(**payment_sums).order_by()
+    # money(): SQLite adds decimals as floats; PostgreSQL's numeric sums are already exact.
+    figures = {
+        row[line_key]: Figures(budget=money(row["budget"] or ZERO), original=money(row["original"] or ZERO))
+        for row in rows
+        if by is not None or row["budget"] is not None
+    }
+    for row in paid_rows:
+        if row[payment_key] in figures:
+            figures[row[payment_key]].committed = money(row["committed"])
+            figures[row[payment_key]].paid = money(row["paid"])
+    return figures
+
+
+def spend_total(user, *, villages=None) -> Figures:
+    return spend_figures(user, None, villages=villages).get(None, Figures())
+
+
 def project_paid(project: Project) -> Decimal:
     paid = project.payments.filter(status__in=COMMITTED, paid_on__isnull=False).aggregate(total=Sum("amount"))
     return money(paid["total"] or ZERO)
@@ -248,15 +295,27 @@ class OutputRow:
     reported_on: date | None
 
 
-def outputs_against_targets(user, *, villages=None, project: Project | None = None) -> list[OutputRow]:
-    """Each indicator's latest actual against its target; cost per unit for quantity outputs (paid ÷ actual)."""
+def output_indicators(user, *, villages=None) -> QuerySet[Indicator]:
+    """The indicators `outputs_against_targets` reports on, in its order (for paging them)."""
+    projects = projects_for_user(user, villages=villages)
+    return Indicator.objects.filter(project__in=projects).order_by("project__code", "kind", "pk")
+
+
+def outputs_against_targets(
+    user, *, villages=None, project: Project | None = None, indicator_ids: list[int] | None = None
+) -> list[OutputRow]:
+    """Each indicator's latest actual against its target; cost per unit for quantity outputs (paid ÷ actual).
+    `indicator_ids` limits the rows (a page of `output_indicators`)."""
     projects = projects_for_user(user, villages=villages)
     if project is not None:
         projects = projects.filter(pk=project.pk)
     indicators = Indicator.objects.filter(project__in=projects)
+    if indicator_ids is not None:
+        indicators = indicators.filter(pk__in=indicator_ids)
+        projects = projects.filter(pk__in=indicators.values("project_id"))
     # One object per project, shared by its indicators (not one per indicator, as select_related would make).
     by_pk = Project.objects.filter(pk__in=projects.values("pk")).defer(*_HEAVY_PROJECT).in_bulk()
-    latest = _latest_actuals(projects)
+    latest = _latest_actuals(projects, indicator_ids)
     paid_by_project: dict[int, Decimal] | None = None
     rows = []
     for indicator in indicators.order_by("project__code", "kind", "pk"):
@@ -271,13 +330,12 @@ def outputs_against_targets(user, *, villages=None, project: Project | None = No
     return rows
 
 
-def _latest_actuals(projects: QuerySet[Project]) -> dict[int, tuple[Decimal, date]]:
+def _latest_actuals(projects: QuerySet[Project], indicator_ids=None) -> dict[int, tuple[Decimal, date]]:
     """{indicator id: (value, reported on)} of each indicator's latest actual (by date, then by entry)."""
-    actuals = (
-        IndicatorActual.objects.filter(indicator__project__in=projects.values("pk"))
-        .order_by("indicator_id", "reported_on", "pk")
-        .values_list("indicator_id", "value", "reported_on")
-    )
+    actuals = IndicatorActual.objects.filter(indicator__project__in=projects.values("pk"))
+    if indicator_ids is not None:
+        actuals = actuals.filter(indicator_id__in=indicator_ids)
+    actuals = actuals.order_by("indicator_id", "reported_on", "pk").values_list("indicator_id", "value", "reported_on")
     return {indicator_id: (value, reported_on) for indicator_id, value, reported_on in actuals}
 
 

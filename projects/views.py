@@ -25,6 +25,7 @@ from projects.models import (
     DepartmentBudget,
     EconomicCategory,
     FindingCategory,
+    Grant,
     Indicator,
     Payment,
     PaymentStatus,
@@ -77,8 +78,9 @@ def _attempt(request, call, success: str) -> bool:
 @login_required
 def project_list(request):
     projects = selectors.projects_for_user(request.user).order_by("village__name", "code")
-    overview = {row.obj.pk: row.figures for row in selectors.spend_overview(request.user)["projects"]}
     page = Paginator(projects, 50).get_page(request.GET.get("page"))
+    on_page = Q(project_budget__project__in=[p.pk for p in page])
+    overview = selectors.spend_figures(request.user, "project", lines=on_page)
     rows = [(p, overview.get(p.pk)) for p in page]
     can_create = bool(roles_for(request.user) & services.PLANNING_ROLES)
     return render(request, "projects/project_list.html", {"page": page, "rows": rows, "can_create": can_create})
@@ -114,7 +116,7 @@ def project_detail(request, pk):
     sites = list(project.sites.all())
     next_stage = _next_stage(project)
     lines = BudgetLine.objects.filter(project_budget__project=project).select_related("project_budget__grant")
-    overview = {row.obj.pk: row.figures for row in selectors.spend_overview(request.user)["lines"]}
+    overview = selectors.spend_figures(request.user, "line", lines=Q(project_budget__project=project))
     context = {
         "project": project,
         "steps": project.steps.select_related("actor").prefetch_related("attachments"),
@@ -378,7 +380,7 @@ def notice_photo(request, pk):
 @login_required
 def grant_list(request):
     grants = selectors.grants_for_user(request.user).order_by("-starts_on", "code")
-    figures = {row.obj.pk: row.figures for row in selectors.spend_overview(request.user)["grants"]}
+    figures = selectors.spend_figures(request.user, "grant")
     return render(request, "projects/grant_list.html", {"rows": [(g, figures.get(g.pk)) for g in grants]})
 
 
@@ -387,7 +389,7 @@ def grant_detail(request, pk):
     grant = selectors.grants_for_user(request.user).filter(pk=pk).first()
     if grant is None:
         grant = selectors.grant_for_user(request.user, pk)  # raises 404
-    lines = {row.obj.pk: row.figures for row in selectors.spend_overview(request.user)["lines"]}
+    lines = selectors.spend_figures(request.user, "line", lines=Q(project_budget__grant=grant))
     budgets = []
     for budget in grant.budgets.select_related("project__village", "department_budget").order_by("project__code"):
         visible = selectors.projects_for_user(request.user).filter(pk=budget.project_id).exists()
@@ -708,17 +710,33 @@ REVIEW_PAGE_SIZE = 50
 def review(request):
     if not roles_for(request.user) & (HQ_ROLES | {Role.AUDITOR, Role.FUNDER}) and not request.user.is_superuser:
         raise PermissionDenied
-    overview = selectors.spend_overview(request.user)
-    outputs = selectors.outputs_against_targets(request.user)
-    # A city has thousands of villages and projects: the long tables are paged, each on its own.
+    indicators = Paginator(selectors.output_indicators(request.user), REVIEW_PAGE_SIZE).get_page(
+        request.GET.get("outputs")
+    )
+    outputs = selectors.outputs_against_targets(request.user, indicator_ids=[i.pk for i in indicators])
+    # A city has thousands of villages and projects: figures from GROUP BYs (not the overview's
+    # 40,000 line rows), and the long tables paged, each on its own.
+    villages = _figure_rows(request.user, "village", Area.objects.defer("boundary"))
+    projects = _figure_rows(request.user, "project", Project.objects.only("pk", "code", "name"))
     context = {
-        "overview": overview,
-        "villages": Paginator(overview["villages"], REVIEW_PAGE_SIZE).get_page(request.GET.get("villages")),
-        "projects": Paginator(overview["projects"], REVIEW_PAGE_SIZE).get_page(request.GET.get("projects")),
-        "outputs": Paginator(outputs, REVIEW_PAGE_SIZE).get_page(request.GET.get("outputs")),
+        "overview": {
+            "total": selectors.spend_total(request.user),
+            "grants": _figure_rows(request.user, "grant", Grant.objects),
+        },
+        "villages": Paginator(villages, REVIEW_PAGE_SIZE).get_page(request.GET.get("villages")),
+        "projects": Paginator(projects, REVIEW_PAGE_SIZE).get_page(request.GET.get("projects")),
+        "outputs": outputs,
+        "indicators": indicators,
         "queue": selectors.queue_by_role(request.user),
     }
     return render(request, "projects/review.html", context)
+
+
+def _figure_rows(user, by: str, objects) -> list[selectors.Row]:
+    """Rows of (object, figures) for everything `by` with a budget in the user's scope, by code."""
+    figures = selectors.spend_figures(user, by)
+    found = objects.filter(pk__in=list(figures)).order_by("code", "pk")
+    return [selectors.Row(obj, figures[obj.pk]) for obj in found]
 
 
 def may_see_findings(user) -> bool:
@@ -762,5 +780,7 @@ def panel_queue(request) -> dict:
 
 
 def panel_review(request) -> dict:
-    overview = selectors.spend_overview(request.user)
-    return {"total": overview["total"], "grants": overview["grants"][:6]}
+    return {
+        "total": selectors.spend_total(request.user),
+        "grants": _figure_rows(request.user, "grant", Grant.objects)[:6],
+    }

@@ -212,3 +212,43 @@ def test_cost_per_unit_uses_what_each_project_has_paid(book, funded, personas):
     assert rows["管道"].met is True
     assert rows["路面"].cost_per_unit == D("11111.44")  # 33,334.33 ÷ 3
     assert rows["路面"].met is False
+
+
+@pytest.mark.parametrize("persona", ["hq", "cadre_a", "cadre_b"])
+def test_spend_figures_equal_the_overview_roll_ups_without_building_it(book, personas, persona):
+    from django.db.models import Q
+
+    from projects.selectors import spend_figures, spend_total
+
+    user = getattr(personas, persona)
+    overview = spend_overview(user)
+    for by, key in (("line", "lines"), ("grant", "grants"), ("project", "projects"), ("village", "villages")):
+        assert spend_figures(user, by) == {row.obj.pk: row.figures for row in overview[key]}, by
+    assert spend_total(user) == overview["total"]
+    if overview["lines"]:
+        line = overview["lines"][0]
+        narrowed = spend_figures(user, "line", lines=Q(pk=line.obj.pk))
+        assert narrowed == {line.obj.pk: line.figures}
+    with CaptureQueriesContext(connection) as queries:
+        spend_figures(user, "village")
+    assert len(queries) <= 3  # the scope, the lines' sums, the payments' sums
+
+
+def test_a_page_of_outputs_equals_those_rows_of_the_whole_list(book, funded, personas):
+    from projects.selectors import output_indicators
+
+    for project, name in ((funded.project, "管道"), (book["project_2"], "路面"), (funded.project, "蓄水池")):
+        indicator = Indicator.objects.create(
+            project=project, kind=IndicatorKind.QUANTITY, name=name, unit=Unit.METRE, target=D("10")
+        )
+        IndicatorActual.objects.create(indicator=indicator, value=D("4.00"), reported_on=datetime.date(2024, 8, 1))
+        IndicatorActual.objects.create(indicator=indicator, value=D("12.00"), reported_on=datetime.date(2024, 9, 1))
+
+    def key(row):
+        return (row.indicator.pk, row.actual, row.met, row.cost_per_unit, row.reported_on)
+
+    whole = [key(row) for row in outputs_against_targets(personas.hq)]
+    ordered = list(output_indicators(personas.hq).values_list("pk", flat=True))
+    assert [k[0] for k in whole] == ordered
+    page = ordered[1:3]
+    assert [key(row) for row in outputs_against_targets(personas.hq, indicator_ids=page)] == whole[1:3]
