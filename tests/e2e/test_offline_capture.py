@@ -17,9 +17,7 @@ from grievances.models import Case
 from tests.e2e.conftest import login
 from tests.fieldwork.factories import HouseholdFactory
 
-# Run in a pytest process of their own (`make test` does): after the rest of the suite they time out
-# waiting for the village package, an order dependency not yet understood (see CHANGELOG).
-pytestmark = [pytest.mark.browser, pytest.mark.isolated, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
@@ -206,8 +204,9 @@ def test_it_sends_the_others_when_the_server_refuses_one_and_lets_the_user_corre
     wait_until(page, QUEUE_STATES + ".then(s => s === 'failed,failed,sent,sent')", timeout=40)
     assert Visit.objects.get().findings == "正常的走访"
     assert Problem.objects.filter(title="路灯坏了").exists()
+    # The list redraw is batched too: wait for it rather than count the items at once.
+    wait_until(page, "document.querySelectorAll('.queue-item[data-state=failed]').length === 2")
     failed = page.locator(".queue-item[data-state=failed]")
-    assert failed.count() == 2
     message = failed.first.locator(".queue-message").inner_text()
     assert message and "future" not in message  # the server's own words, in Chinese
     # The badge redraw is batched: wait for it rather than read it at once.
@@ -273,8 +272,9 @@ def test_it_warns_before_logging_out_with_unsent_records_and_clears_the_village_
     page.goto(f"{live_server.url}/offline/capture/visit/")
     page.wait_for_selector("#id_visit_household option[value]:not([value=''])", state="attached")
     fill_visit(page, "A001 陈德明", "还没发")
+    # The signal is too weak to send. Cut before going online: the `online` event sends at once.
+    page.route("**/offline/api/items/", lambda route: route.abort())
     page.context.set_offline(False)
-    page.route("**/offline/api/items/", lambda route: route.abort())  # the signal is too weak to send
     messages = []
 
     def refuse(dialog):
@@ -305,3 +305,24 @@ def test_it_warns_before_logging_out_with_unsent_records_and_clears_the_village_
     )
     assert counts == [1, 0]
     assert page.evaluate("caches.keys().then(keys => keys.filter(k => k.startsWith('zhucun-pages-')).length)") == 0
+
+
+def test_it_takes_over_a_page_that_was_loading_when_the_worker_activated(phone_page, live_server, homes, monkeypatch):
+    """The queue page is answered only after the worker (registered by the home page) has activated."""
+    from offline import selectors
+
+    real = selectors.villages_for_package
+    slowed = []
+
+    def slow_once(user):
+        if not slowed:
+            slowed.append(True)
+            time.sleep(4)
+        return real(user)
+
+    monkeypatch.setattr(selectors, "villages_for_package", slow_once)
+    page = phone_page
+    login(page, live_server, "cadre_a")
+    page.goto(f"{live_server.url}/offline/")
+    assert slowed
+    wait_until(page, "navigator.serviceWorker.controller !== null", timeout=15)

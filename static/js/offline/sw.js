@@ -50,7 +50,9 @@ function warm() {
 
 self.addEventListener("message", function (event) {
   var type = event.data && event.data.type;
-  if (type === "warm") event.waitUntil(warm());
+  // A page whose navigation was already under way when this worker activated was missed by the
+  // claim() in "activate" and would stay uncontrolled until the next navigation: take it now.
+  if (type === "warm") event.waitUntil(Promise.all([warm(), self.clients.claim()]));
   if (type === "clear-pages") event.waitUntil(caches.delete(PAGE_CACHE));
 });
 
