@@ -52,6 +52,25 @@ def phone_page(page):
     return page
 
 
+@pytest.fixture
+def another_phone(browser, browser_context_args):
+    """A second phone for a second user in one test: a fresh context, so no cookie and no service
+    worker of the first user's (clearing the first context's cookies raced the worker's late page
+    pre-loads, whose answers set a new CSRF cookie under the second log-in: a 403)."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(**browser_context_args)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
 def login(page, live_server, username: str, password: str = "pw-for-tests-1") -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", username)

@@ -13,7 +13,7 @@ from tests.e2e.conftest import login
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_three_ones_dashboard_fits_a_phone(phone_page, live_server, personas, tree):
+def test_the_three_ones_dashboard_fits_a_phone(phone_page, another_phone, live_server, personas, tree):
     household = Household.objects.create(
         village=tree.village_a, number="A001", head_name="吴成高", location=Point(108.51, 32.41, srid=4326)
     )
@@ -30,7 +30,7 @@ def test_the_three_ones_dashboard_fits_a_phone(phone_page, live_server, personas
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.screenshot(path="/tmp/fieldwork-dashboard-cadre.png", full_page=True)
 
-    page.context.clear_cookies()
+    page = another_phone()
     login(page, live_server, "township")
     page.goto(f"{live_server.url}/fieldwork/")
     rows = page.locator("#three-ones tbody tr")
