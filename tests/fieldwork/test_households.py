@@ -92,8 +92,9 @@ def test_the_household_page_shows_its_whole_history(client_as, personas, househo
         households=[households.a1],
     )
     page = client_as("township").get(reverse("fieldwork:household_detail", args=[households.a1.pk])).content.decode()
-    for text in ("茶园缺水", "饮水安全: 有风险", "¥12,000.50", "村务会", "王秀英"):
+    for text in ("茶园缺水", "饮水安全: 有风险", "¥12,000.50", "村务会", "王秀英", "<strong>2025</strong>"):
         assert text in page
+    assert "2,025" not in page  # a year, not a quantity: no thousands separator
 
 
 def test_it_creates_and_edits_a_household_and_refuses_a_duplicate_id_number(client_as, households, tree):

@@ -47,6 +47,7 @@ def test_the_department_budget_page_shows_what_is_allocated(client_as, funded, t
     funded.budget.save()
     page = client_as("hq").get(reverse("projects:department_budget_list")).content.decode()
     assert "部门预算" in page and "150,000.00" in page
+    assert "2025 部门预算" in page and "2,025" not in page  # a year, not a quantity
 
 
 @pytest.mark.parametrize(
