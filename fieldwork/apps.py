@@ -8,7 +8,15 @@ class FieldworkConfig(AppConfig):
 
     def ready(self):
         from fieldwork import views
+        from villages import schedules
         from villages.panels import NavItem, Panel, register_nav, register_panel
+
+        schedules.declare(
+            "fieldwork.remind_overdue_problems",
+            "fieldwork.tasks.remind_overdue_problems",
+            "D",
+            first_run=schedules.tomorrow_at(8),
+        )
 
         register_panel(Panel("fieldwork.today", "fieldwork/_panel_today.html", views.panel_today, ("field",), 5))
         register_panel(

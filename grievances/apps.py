@@ -8,7 +8,12 @@ class GrievancesConfig(AppConfig):
 
     def ready(self):
         from grievances import views
+        from villages import schedules
         from villages.panels import NavItem, Panel, register_nav, register_panel
+
+        schedules.declare(
+            "grievances.mark_overdue", "grievances.tasks.mark_overdue", "D", first_run=schedules.tomorrow_at(1)
+        )
 
         register_panel(Panel("grievances.mine", "grievances/_panel_mine.html", views.panel_mine, ("field",), 30))
         register_panel(

@@ -8,7 +8,12 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         from projects import views
+        from villages import schedules
         from villages.panels import NavItem, Panel, register_nav, register_panel
+
+        schedules.declare(
+            "projects.run_compliance", "projects.tasks.run_compliance", "D", first_run=schedules.tomorrow_at(2)
+        )
 
         register_panel(
             Panel("projects.queue", "projects/_panel_queue.html", views.panel_queue, audiences=("hq",), order=20)
