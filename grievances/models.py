@@ -181,7 +181,7 @@ class Case(models.Model):
         """`text` with the parties' names, phones and ID numbers masked, and any other phone or ID
         number in it: summaries and facts are free text and often name the parties."""
         values = []
-        for party in self.parties.all():
+        for party in self.parties.all() if self.pk else ():  # an unsaved case has no parties yet
             if len(party.name or "") >= 2:
                 values.append((party.name, party.masked_name))
             if party.phone:

@@ -95,3 +95,11 @@ def test_the_offline_package_masks_the_summary(client_as, named_case, tree):
     cases = response.json()["cases"]
     assert [c["title"] for c in cases] == [MASKED_TITLE]
     assert_masked(response.content.decode())
+
+
+def test_an_unsaved_case_masks_numbers_and_has_a_label(tree):
+    from grievances.models import Case
+
+    case = Case(village=tree.village_a, title="电话13812345678的来访", facts="")
+    assert case.masked_title == "电话138****5678的来访"
+    assert "138****5678" in str(case)
