@@ -44,12 +44,8 @@ makemessages: venv
 	cd $(APP) && $(CURDIR)/$(BIN)/python $(CURDIR)/manage.py makemessages -l zh_Hans --no-obsolete \
 	  --ignore=.venv --ignore=tests --ignore=bench --ignore=var $(if $(filter .,$(APP)),--ignore=villages --ignore=fieldwork --ignore=grievances --ignore=projects --ignore=maps --ignore=reports --ignore=offline,)
 
-# Tests marked `isolated` run in a second pytest process of their own (retried once: see CHANGELOG).
 test: system-test setup
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest -m "not isolated" $(PYTEST_ARGS)
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest -m isolated $(PYTEST_ARGS) || \
-	  { echo "isolated tests failed once: retrying them once (known flaky offline browser tests)"; \
-	    DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest -m isolated $(PYTEST_ARGS); }
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -198,9 +198,13 @@ def next_id(conn, model) -> int:
 
 
 def reset_sequence(conn, model) -> None:
+    """Move the id sequence past the ids written by COPY; never back (ids handed out stay handed out)."""
     table = model._meta.db_table
     with conn.cursor() as cur:
-        cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1)) FROM {table}")
+        cur.execute(
+            f"SELECT setval(seq, GREATEST((SELECT COALESCE(MAX(id), 1) FROM {table}), nextval(seq))) "
+            f"FROM pg_get_serial_sequence('{table}', 'id') AS seq"
+        )
 
 
 def ewkt(geom) -> str:

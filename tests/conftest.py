@@ -26,6 +26,33 @@ def _fast_passwords():
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# Every table's ids start here in the test database, as they would after years of use: an id
+# written into a page through a localized number ("100,001") or assumed small fails a test.
+FIRST_ID = 100_000
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from django.apps import apps
+    from django.db import connection
+    from django.db.models import AutoField, BigAutoField, SmallAutoField
+
+    tables = {
+        (model._meta.db_table, model._meta.pk.column)
+        for model in apps.get_models(include_auto_created=True)
+        if isinstance(model._meta.pk, AutoField | BigAutoField | SmallAutoField)
+        and model._meta.managed
+        and not model._meta.proxy
+    }
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        for table, column in sorted(tables):
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT setval(pg_get_serial_sequence(%s, %s), %s)", [table, column, FIRST_ID])
+            else:  # SQLite AUTOINCREMENT: the next id is one past sqlite_sequence's
+                cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [table])
+                cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, FIRST_ID])
+
+
 @pytest.fixture(autouse=True)
 def _tmp_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -198,7 +198,9 @@ LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale-overrides"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: a number in a template is often an id, a year or a form value ("100,001" breaks them).
+# Figures shown to people are grouped on purpose: `yuan`, `mu`, `km2` and humanize's `intcomma`.
+USE_THOUSAND_SEPARATOR = False
 FORMAT_MODULE_PATH = ["zhucun.formats"]
 
 STATIC_URL = "static/"

@@ -17,7 +17,7 @@ from grievances.models import Case
 from tests.e2e.conftest import login
 from tests.fieldwork.factories import HouseholdFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.isolated, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
