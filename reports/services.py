@@ -272,32 +272,3 @@ def _notify_hq(month: datetime.date, count: int) -> None:
             url=reverse("reports:reportrun_list") + "?scheduled=1",
             dedupe_key=f"reports.monthly:{month:%Y-%m}",
         )
-
-
-def schedules_ensure() -> list[str]:
-    """Declare the app's schedules in django-q (idempotent: existing rows keep their next run)."""
-    from django_q.models import Schedule
-
-    now = timezone.localtime()
-    first = now.replace(day=1, hour=6, minute=0, second=0, microsecond=0)
-    next_first = first if first > now else (first + datetime.timedelta(days=32)).replace(day=1)
-    wanted = {
-        "reports.monthly_work_reports": {
-            "func": "reports.tasks.monthly_work_reports",
-            "schedule_type": Schedule.MONTHLY,
-            "next_run": next_first,
-        },
-        "reports.runs_watchdog": {
-            "func": "reports.tasks.watchdog",
-            "schedule_type": Schedule.MINUTES,
-            "minutes": 5,
-            # Not "now": a fresh database (tests, demo) has nothing to watch yet.
-            "next_run": now + datetime.timedelta(minutes=5),
-        },
-    }
-    created = []
-    for name, values in wanted.items():
-        if not Schedule.objects.filter(name=name).exists():
-            Schedule.objects.create(name=name, repeats=-1, **values)
-            created.append(name)
-    return created

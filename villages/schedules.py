@@ -30,12 +30,38 @@ def declare(name: str, func: str, schedule_type: str, *, minutes: int | None = N
     _DECLARED[name] = Declared(name, func, schedule_type, minutes, first_run)
 
 
+def declared_names() -> list[str]:
+    return sorted(_DECLARED)
+
+
 def tomorrow_at(hour: int) -> Callable[[], datetime]:
     """The first run of a daily job: tomorrow at `hour` Beijing time (never while a database is built)."""
 
     def first() -> datetime:
         tomorrow = datetime.now(BEIJING).date() + timedelta(days=1)
         return datetime.combine(tomorrow, time(hour, 0), tzinfo=BEIJING)
+
+    return first
+
+
+def first_of_next_month_at(hour: int) -> Callable[[], datetime]:
+    """The first run of a monthly job: the next 1st of a month at `hour` Beijing time (today if still ahead)."""
+
+    def first() -> datetime:
+        now = datetime.now(BEIJING)
+        this_month = now.replace(day=1, hour=hour, minute=0, second=0, microsecond=0)
+        if this_month > now:
+            return this_month
+        return (this_month + timedelta(days=32)).replace(day=1)
+
+    return first
+
+
+def in_minutes(minutes: int) -> Callable[[], datetime]:
+    """The first run of a frequent job: not at once (a database being built has nothing to do yet)."""
+
+    def first() -> datetime:
+        return datetime.now(BEIJING) + timedelta(minutes=minutes)
 
     return first
 

@@ -11,6 +11,7 @@ from django_q.models import Schedule
 
 from reports import services, tasks
 from reports.models import ReportRun, RunStatus
+from villages import schedules
 from villages.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -20,8 +21,10 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 def test_the_schedules_exist_after_migrate_and_are_declared_once():
     names = set(Schedule.objects.filter(name__startswith="reports.").values_list("name", flat=True))
     assert names == {"reports.monthly_work_reports", "reports.runs_watchdog"}
-    call_command("report_schedules", stdout=io.StringIO())
-    assert services.schedules_ensure() == []
+    out = io.StringIO()
+    call_command("schedules", stdout=out)
+    assert "reports.monthly_work_reports" in out.getvalue()
+    assert schedules.ensure() == []
     assert Schedule.objects.filter(name__startswith="reports.").count() == 2
     monthly = Schedule.objects.get(name="reports.monthly_work_reports")
     assert monthly.schedule_type == Schedule.MONTHLY and monthly.func == "reports.tasks.monthly_work_reports"
@@ -30,7 +33,7 @@ def test_the_schedules_exist_after_migrate_and_are_declared_once():
 def test_a_fresh_monthly_schedule_runs_next_on_the_first_of_a_month():
     Schedule.objects.filter(name__startswith="reports.").delete()
     with time_machine.travel(datetime.datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI), tick=False):
-        services.schedules_ensure()
+        assert schedules.ensure() == ["reports.monthly_work_reports", "reports.runs_watchdog"]
     next_run = Schedule.objects.get(name="reports.monthly_work_reports").next_run.astimezone(SHANGHAI)
     assert (next_run.year, next_run.month, next_run.day, next_run.hour) == (2026, 12, 1, 6)
 

@@ -28,6 +28,7 @@ from reports import base as report_base
 from reports import services as report_services
 from reports.models import ReportRun, RunStatus
 from tests.security.faults_app import SLOW_IDENTIFIER, register_slow_exporter
+from villages import schedules
 from villages.models import Event
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,7 +118,7 @@ def test_a_worker_killed_mid_report_is_retried_and_the_report_made_once(personas
     assert [p.name.startswith(".tmp-") for p in partial] == [True]
 
     # Another host's cluster runs the watchdog schedule (made due now) and the job again.
-    report_services.schedules_ensure()
+    schedules.ensure()
     Schedule.objects.filter(name="reports.runs_watchdog").update(next_run=timezone.now() - timedelta(seconds=1))
     process_group(sys.executable, "manage.py", "qcluster", **stale)
     _wait_for(

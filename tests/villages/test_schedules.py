@@ -12,6 +12,7 @@ DECLARED = {
     "projects.run_compliance": ("projects.tasks.run_compliance", Schedule.DAILY),
     "fieldwork.remind_overdue_problems": ("fieldwork.tasks.remind_overdue_problems", Schedule.DAILY),
     "reports.monthly_work_reports": ("reports.tasks.monthly_work_reports", Schedule.MONTHLY),
+    "reports.runs_watchdog": ("reports.tasks.watchdog", Schedule.MINUTES),
 }
 
 
