@@ -25,6 +25,23 @@ def cases_for_user(user) -> QuerySet[Case]:
     return Case.objects.filter(_scope(user)).select_related("village", "group", "handler")
 
 
+def cases_matching(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
+    """`cases` whose number or summary *as the list shows it* (masked) contains `query`.
+
+    Matching the stored summary would tell someone who types a name whether a case mentions that
+    person, though every list shows the name masked. The database narrows to summaries holding the
+    text; each candidate is then checked against its masked summary.
+    """
+    candidates = (
+        cases.filter(title__contains=query)
+        .exclude(number__contains=query)
+        .select_related(None)
+        .prefetch_related("parties")
+    )
+    shown = [case.pk for case in candidates.only("pk", "title") if query in case.masked_title]
+    return cases.filter(Q(number__contains=query) | Q(pk__in=shown))
+
+
 def case_for_user(user, pk, *, write: bool = False) -> Case:
     """The case (404 outside scope); for writes the user must handle it at its level (else 403)."""
     qs = Case.objects.select_related("village", "village__parent", "group", "handler")

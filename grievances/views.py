@@ -53,7 +53,7 @@ def case_list(request):
         cases = cases.filter(overdue=True, status__in=services.open_statuses())
     query = request.GET.get("q", "").strip()[:50]
     if query:
-        cases = cases.filter(title__contains=query) | cases.filter(number__contains=query)
+        cases = selectors.cases_matching(cases, query)
     page = Paginator(cases.prefetch_related("parties"), 30).get_page(request.GET.get("page"))
     context = {
         "page": page,

@@ -51,6 +51,17 @@ def test_the_case_pages_show_the_summary_masked(client_as, named_case, persona):
     assert MASKED_TITLE in client.get(f"/disputes/{named_case.pk}/").content.decode()
 
 
+@pytest.mark.parametrize("persona", ["cadre_a", "hq", "auditor"])
+def test_the_list_search_finds_what_the_list_shows_and_not_a_hidden_name(client_as, named_case, persona):
+    client = client_as(persona)
+
+    def found(query):
+        return f'href="/disputes/{named_case.pk}/"' in client.get("/disputes/", {"q": query}).content.decode()
+
+    assert found("茶园用水") and found("陈") and found(named_case.number)  # the family name is shown
+    assert not found("陈德明") and not found("王建国")  # in the stored summary, masked on the list
+
+
 def test_a_handler_sees_the_full_summary_only_in_a_logged_reveal(client_as, named_case):
     page = client_as("cadre_a").post(f"/disputes/{named_case.pk}/reveal/").content.decode()
     assert TITLE in page and "王建国截水" in page
