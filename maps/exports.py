@@ -7,6 +7,7 @@ treated as equal). Column names are ten characters at most, so the Shapefile
 keeps them.
 """
 
+import html
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -89,6 +90,13 @@ def _escape_formula(value):
     return value
 
 
+def _html_escaped(frame):
+    """Text cells entity-encoded: Google Earth shows a placemark's data in an HTML balloon, so a
+    name holding markup ("<img onerror=…>") would run there once the XML is parsed."""
+    text = frame.drop(columns="geometry").map(lambda v: html.escape(v) if isinstance(v, str) else v)
+    return frame.assign(**{column: text[column] for column in text.columns})
+
+
 def render(frame, fmt: Format, name: str) -> bytes:
     """The file's bytes; written through GDAL (pyogrio) in a temporary folder."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -102,6 +110,7 @@ def render(frame, fmt: Format, name: str) -> bytes:
         target = folder / f"{name}.{fmt.extension}"
         if fmt.key == "kml":
             frame = frame.assign(Name=frame[frame.columns[1]].astype(str) if len(frame.columns) > 2 else "")
+            frame = _html_escaped(frame)
         frame.to_file(target, driver=fmt.driver, layer=name, engine="pyogrio")
         return target.read_bytes()
 

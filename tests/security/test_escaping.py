@@ -9,6 +9,7 @@ Excel or CSV cell that came from user text may start like a formula.
 
 import csv
 import datetime
+import html
 import io
 import re
 from pathlib import Path
@@ -279,3 +280,19 @@ def test_the_map_layer_csv_export_escapes_formulas(hostile, client_as):
         content = b"".join(response.streaming_content) if response.streaming else response.content
         values = _csv_values(content.decode("utf-8-sig"))
         _assert_no_formula(values, f"{key}.csv", [HOSTILE[k] for k in expected])
+
+
+def test_the_map_layer_kml_export_entity_encodes_markup(hostile, client_as):
+    """Google Earth renders a placemark's name and data as HTML once it has parsed the XML."""
+    import xml.etree.ElementTree as ET
+
+    client = client_as("cadre_a")
+    for key, shown in (("households", ["number"]), ("sites", ["site", "project"])):
+        response = client.get(reverse("maps:layer_export", args=[key, "kml"]))
+        assert response.status_code == 200, key
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        texts = [element.text or "" for element in ET.fromstring(content).iter()]
+        assert not [t for t in texts if RAW_HTML.search(t)], f"{key}.kml carries markup"
+        for k in shown:  # still there, as text a browser shows literally
+            escaped = html.escape(HOSTILE[k])
+            assert any(escaped in t for t in texts), f"{key}.kml lost {HOSTILE[k]!r}"
