@@ -620,8 +620,13 @@ def notice_create(
 def notice_photo_record(*, actor, notice: PublicNotice, photo) -> PublicNotice:
     _require_role(actor, PLANNING_ROLES, notice.project.village)
     clean = rules.clean_upload(photo, images_only=True, max_side=rules.document_image_max_side())
+    replaced = notice.photo.name if notice.photo else ""
     notice.photo = clean.file
     notice.full_clean()
     notice.save(update_fields=["photo"])
-    _log("projects.notice.photographed", notice.project, actor, {"notice": notice.pk})
+    _log("projects.notice.photographed", notice.project, actor, {"notice": notice.pk, "replaced": bool(replaced)})
+    if replaced and replaced != notice.photo.name:
+        # A new photo replaces the old one (nothing links to it any more); only once the row has it.
+        storage = notice.photo.storage
+        transaction.on_commit(lambda: storage.delete(replaced))
     return notice

@@ -105,6 +105,35 @@ def test_a_notice_photo_is_re_encoded_without_exif(funded, notice):
         assert image.format == "JPEG" and dict(image.getexif()) == {}
 
 
+def test_a_new_notice_photo_replaces_the_old_file_once_saved(
+    funded, notice, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notice_photo_record(
+            actor=funded.hq, notice=notice, photo=upload("a.jpg", jpeg_with_gps(), "image/jpeg")
+        )
+    first = Path(settings.MEDIA_ROOT) / PublicNotice.objects.get(pk=notice.pk).photo.name
+    assert stored_files(settings) == [first]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notice_photo_record(actor=funded.hq, notice=notice, photo=upload("b.png", _png(), "image/png"))
+    second = Path(settings.MEDIA_ROOT) / PublicNotice.objects.get(pk=notice.pk).photo.name
+    assert second != first and stored_files(settings) == [second]
+
+
+def test_a_refused_notice_photo_keeps_the_old_one(funded, notice, settings, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notice_photo_record(
+            actor=funded.hq, notice=notice, photo=upload("a.jpg", jpeg_with_gps(), "image/jpeg")
+        )
+    kept = stored_files(settings)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        services.notice_photo_record(
+            actor=funded.hq, notice=notice, photo=upload("b.jpg", b"not an image", "image/jpeg")
+        )
+    assert stored_files(settings) == kept
+    assert PublicNotice.objects.get(pk=notice.pk).photo.name == notice.photo.name
+
+
 @pytest.mark.parametrize("name", ["fake.pdf", "fake.jpg", "fake.docx", "fake.xlsx", "fake.doc"])
 def test_a_text_file_renamed_is_refused_and_nothing_is_saved(funded, chain, settings, name):
     payment = make_payment(funded, chain)
