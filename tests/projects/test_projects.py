@@ -195,3 +195,13 @@ def test_the_home_page_shows_the_queue_and_funds_panels(client, funded, chain):
     content = client.get("/").content.decode()
     assert "待我审批的支付" in content and "ZF" in content
     assert "我管辖范围内的资金" in content
+
+
+def test_the_project_page_writes_targets_and_actuals_as_people_do(client_as, funded):
+    indicator = services.indicator_add(
+        actor=funded.hq, project=funded.project, kind="quantity", name="管道", unit="m", target="12000"
+    )
+    services.actual_report(actor=funded.hq, indicator=indicator, value="2994.50", reported_on=date(2024, 9, 1))
+    page = client_as("hq").get(f"/projects/{funded.project.pk}/").content.decode()
+    assert "12,000 m" in page and "2,994.5 m" in page
+    assert "1.2E+4" not in page

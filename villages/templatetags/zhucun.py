@@ -29,6 +29,16 @@ def wanyuan(value):
 
 
 @register.filter
+def qty(value):
+    """A quantity as people write it: Decimal('3000.00') → '3,000', Decimal('140.810') → '140.81'."""
+    try:
+        number = Decimal(value).normalize()
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    return f"{number:,f}"
+
+
+@register.filter
 def mu(area_m2):
     return "" if area_m2 in (None, "") else f"{m2_to_mu(float(area_m2)):,}"
 
