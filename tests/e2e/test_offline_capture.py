@@ -4,6 +4,7 @@ Chromium at 360×740 against the live server; the network is cut with `context.s
 and single requests are broken with `page.route`.
 """
 
+import re
 import time
 
 import pytest
@@ -82,7 +83,8 @@ def go_offline_ready(page, live_server):
     )
     page.click(".package-row[data-name='大连村'] .package-get")
     page.wait_for_selector(".package-row[data-loaded='1']")
-    assert "3 户" in page.locator(".package-row .package-info").inner_text()
+    info = page.locator(".package-row .package-info").inner_text()
+    assert "3 户" in info and re.search(r"更新于 \d{1,2}月\d{1,2}日 \d\d:\d\d", info), info
 
 
 def fill_visit(page, household_text, findings, photos=(), when=None):

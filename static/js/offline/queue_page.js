@@ -17,8 +17,14 @@
     return node;
   }
 
+  // As offices write it: "11月27日 12:20" (Intl's zh-CN gives "11/27 12:20"); English pages get English.
   function time(ms) {
-    return new Date(ms).toLocaleString("zh-CN", { month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" });
+    var d = new Date(ms);
+    var hm = ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
+    if ((document.documentElement.lang || "zh").toLowerCase().indexOf("zh") === 0) {
+      return (d.getMonth() + 1) + "月" + d.getDate() + "日 " + hm;
+    }
+    return d.toLocaleString("en-GB", { day: "numeric", month: "short" }) + " " + hm;
   }
 
   function sizeText(bytes) {
