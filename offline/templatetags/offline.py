@@ -59,6 +59,11 @@ def strings() -> dict:
         "photo_too_big": _("A photo could not be read."),
         "field_address": _("Address"),
         "field_phone": _("Phone"),
+        "form_kept": _(
+            "No signal: this form was not sent, and what you typed is still here. Send it again when there "
+            "is a signal, or record it in the phone's form, which keeps it until it can be sent."
+        ),
+        "form_kept_link": _("Open the phone's form"),
     }
 
 

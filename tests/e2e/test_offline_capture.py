@@ -328,3 +328,28 @@ def test_it_takes_over_a_page_that_was_loading_when_the_worker_activated(phone_p
     page.goto(f"{live_server.url}/offline/")
     assert slowed
     wait_until(page, "navigator.serviceWorker.controller !== null", timeout=15)
+
+
+def test_an_online_form_sent_with_no_signal_keeps_what_was_typed_and_points_to_the_phones_form(
+    phone_page, live_server, homes
+):
+    page = phone_page
+    login(page, live_server, "cadre_a")
+    page.goto(f"{live_server.url}/fieldwork/problems/new/")
+    page.fill("#id_title", "村口路灯坏了")
+    page.fill("#id_description", "三盏都不亮。")
+    page.context.set_offline(True)
+    page.click("main form button[type=submit]")
+
+    kept = page.wait_for_selector("#form-kept")
+    assert "没有信号" in kept.inner_text()
+    assert page.get_attribute("#form-kept a", "href") == "/offline/capture/problem/"
+    assert page.url == f"{live_server.url}/fieldwork/problems/new/"
+    assert page.input_value("#id_title") == "村口路灯坏了" and page.input_value("#id_description") == "三盏都不亮。"
+    assert not Problem.objects.exists()
+
+    # With the signal back, the same button sends it.
+    page.context.set_offline(False)
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/fieldwork/problems/*/")
+    assert Problem.objects.get().title == "村口路灯坏了"

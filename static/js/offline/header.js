@@ -73,5 +73,36 @@
     });
   }
 
+  // A form of the online pages sent with no signal ends on the browser's error page, and what was
+  // typed may be gone: keep it on the page instead, say so, and point to the phone's own form
+  // (`data-offline-kind` names the record kind; otherwise the list of the phone's forms).
+  document.addEventListener("submit", function (event) {
+    var target = event.target;
+    if (navigator.onLine || event.defaultPrevented || target === form) return;
+    if ((target.getAttribute("method") || "").toLowerCase() !== "post") return;
+    event.preventDefault();
+    target.querySelectorAll("button[type=submit], input[type=submit], button:not([type])").forEach(function (b) {
+      b.disabled = false;  // a page script may have disabled it for the send that did not happen
+    });
+    var box = document.getElementById("form-kept");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "form-kept";
+      box.className = "errors";
+      box.setAttribute("role", "alert");
+      var text = document.createElement("p");
+      box.appendChild(text);
+      var link = document.createElement("a");
+      link.className = "button";
+      box.appendChild(link);
+      target.parentNode.insertBefore(box, target);
+    }
+    box.firstChild.textContent = t.form_kept;
+    var kind = target.dataset.offlineKind;
+    box.lastChild.href = kind ? config.capture.replace("__KIND__", kind) : config.queue;
+    box.lastChild.textContent = t.form_kept_link;
+    box.scrollIntoView({ block: "center" });
+  });
+
   window.ZhucunOffline = { updateBadge: updateBadge, clearPages: clearPages };
 })();
