@@ -827,6 +827,8 @@ class Bench:
     def all(self) -> list[Result]:
         out = []
         steps = (self.b1, self.b2, self.b3, self.b4, self.b5, self.b6, self.b7, self.b8, self.b9, self.b10)
+        if self.args.only:
+            steps = tuple(step for step in steps if step.__name__.upper() in self.args.only)
         for step in steps:
             began = time.perf_counter()
             try:
@@ -957,8 +959,16 @@ def jit_off_pass(args, info: dict, environ: dict, tmp: Path) -> list[Result]:
 # Main
 
 
+def _benchmark_ids(text: str) -> frozenset[str]:
+    ids = frozenset(part.strip().upper() for part in text.split(",") if part.strip())
+    unknown = sorted(ids - {f"B{i}" for i in range(1, 11)})
+    if not ids or unknown:
+        raise argparse.ArgumentTypeError(f"unknown benchmarks: {', '.join(unknown) or text!r} (B1 to B10)")
+    return ids
+
+
 def parse(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m bench", description="Zhucun benchmarks (B1–B9).")
+    parser = argparse.ArgumentParser(prog="python -m bench", description="Zhucun benchmarks (B1–B10).")
     parser.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE", "1.0")))
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", bench_env.DEFAULT_DATABASE_URL))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", bench_env.DEFAULT_REDIS_URL))
@@ -975,7 +985,12 @@ def parse(argv=None):
     parser.add_argument(
         "--no-jit-pass", dest="jit_pass", action="store_false", help="skip B2 and B4 again with PostgreSQL jit=off"
     )
+    parser.add_argument(
+        "--only", type=_benchmark_ids, default=None, help="comma-separated benchmarks to run, e.g. B8,B9,B10"
+    )
     args = parser.parse_args(argv)
+    if args.only:
+        args.jit_pass = args.jit_pass and bool({"B2", "B4"} & args.only)
     if args.quick:
         args.jit_pass = False
         args.repeat, args.load_seconds, args.load_runs = 3, 2, 1

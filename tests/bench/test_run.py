@@ -42,3 +42,12 @@ def test_it_runs_every_benchmark_and_saves_the_table(bench_url, tmp_path):
     # Every row is a figure or says why there is none.
     for row in report["results"]:
         assert row["values"] or row["note"], row["name"]
+
+
+def test_it_runs_only_the_benchmarks_asked_for(bench_url, tmp_path):
+    cmd = [sys.executable, "-m", "bench", "--scale", "0.002", "--quick", "--recreate", "--only", "b9, B10"]
+    cmd += ["--database-url", bench_url, "--out", str(tmp_path)]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(next(tmp_path.glob("bench-*.json")).read_text())
+    assert {r["id"] for r in report["results"]} == {"B9", "B10"}
