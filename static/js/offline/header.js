@@ -78,7 +78,8 @@
   // (`data-offline-kind` names the record kind; otherwise the list of the phone's forms).
   document.addEventListener("submit", function (event) {
     var target = event.target;
-    if (navigator.onLine || event.defaultPrevented || target === form) return;
+    // Only the page's own forms: the header's language switch and log-out have their own ways.
+    if (navigator.onLine || event.defaultPrevented || !target.closest("main")) return;
     if ((target.getAttribute("method") || "").toLowerCase() !== "post") return;
     event.preventDefault();
     target.querySelectorAll("button[type=submit], input[type=submit], button:not([type])").forEach(function (b) {
