@@ -41,7 +41,7 @@ messages: venv
 
 # Refresh one catalogue: `make makemessages APP=fieldwork` (APP=. for the shared templates in templates/).
 makemessages: venv
-	cd $(APP) && $(CURDIR)/$(BIN)/python $(CURDIR)/manage.py makemessages -l zh_Hans --no-obsolete \
+	cd $(APP) && $(CURDIR)/$(BIN)/python $(CURDIR)/manage.py makemessages -l zh_Hans --no-obsolete --add-location=file \
 	  --ignore=.venv --ignore=tests --ignore=bench --ignore=var $(if $(filter .,$(APP)),--ignore=villages --ignore=fieldwork --ignore=grievances --ignore=projects --ignore=maps --ignore=reports --ignore=offline,)
 
 test: system-test setup
